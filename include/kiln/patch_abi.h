@@ -107,7 +107,11 @@ typedef uintptr_t kiln_val;
   X(UUID, "java.util.UUID")                                           \
   X(INST, "java.util.Date")                                           \
   X(VOLATILE_BOX, "kiln.lang.Box")                                    \
-  X(POINTER, "kiln.lang.Pointer")
+  X(POINTER, "kiln.lang.Pointer")                                     \
+  X(WRITER, "java.io.Writer")                                         \
+  X(READER, "java.io.Reader")                                         \
+  X(MULTIFN, "clojure.lang.MultiFn")                                  \
+  X(PROTOCOL, "kiln.lang.Protocol")
 
 typedef enum kiln_type {
   KILN_T_NONE = 0,

@@ -526,7 +526,43 @@ void kiln_reader_pos(kiln_reader *r, int *line, int *column, size_t *offset);
 /* Reads the one form in [text] (read-string). */
 kiln_val kiln_read_string(const char *text, size_t n);
 
+/* ==== writers (print.c) ================================================ */
+
+/*
+ * A writer is where *out* and *err* send text: a file descriptor, a string
+ * buffer (with-out-str), or a callback (nREPL sends each flush to the client).
+ */
+typedef struct kiln_writer {
+  kiln_obj h;
+  void (*write)(struct kiln_writer *w, const char *s, size_t n);
+  void (*flush)(struct kiln_writer *w);
+  void *ctx;
+  kiln_sb sb;  /* buffered text (string writers keep everything here) */
+  int fd;      /* for fd writers, else -1 */
+} kiln_writer;
+
+kiln_val kiln_writer_fd(int fd);
+kiln_val kiln_writer_string(void);
+kiln_val kiln_writer_callback(void (*write)(kiln_writer *w, const char *s, size_t n),
+                              void (*flush)(kiln_writer *w), void *ctx);
+void kiln_write(kiln_val writer, const char *s, size_t n);
+void kiln_flush(kiln_val writer);
+/* The text a string writer has collected. */
+kiln_val kiln_writer_string_value(kiln_val writer);
+
 /* ==== runtime start-up (runtime.c) ===================================== */
+
+/*
+ * Each subsystem's start-up function interns what it needs and registers its
+ * natives from its table. kiln_rt_init calls them once, in this order.
+ */
+#define KILN_SUBSYSTEMS(X) \
+  X(symbol) X(coll) X(var) X(number) X(string) X(hash) X(print) X(fn) X(ref) \
+  X(regex) X(seq) X(reader) X(compiler)
+#define KILN_SUBSYSTEM_INIT_DECL(name) void kiln_##name##_init(void);
+KILN_SUBSYSTEMS(KILN_SUBSYSTEM_INIT_DECL)
+#undef KILN_SUBSYSTEM_INIT_DECL
+
 
 /* Initialises every subsystem once; safe to call repeatedly. */
 void kiln_rt_init(void);

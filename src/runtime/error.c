@@ -1,0 +1,146 @@
+/*
+ * error.c — exceptions. One mechanism: each thread keeps a chain of kiln_try
+ * handlers (innermost first); kiln_throw longjmps to the innermost one after
+ * restoring the dynamic bindings and call depth it recorded. A throw with no
+ * handler is a bug in the embedding: it prints the exception and aborts.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/rt.h"
+
+void kiln_try_push(kiln_try *t) {
+  kiln_thread *th = kiln_thread_current();
+  t->prev = th->handlers;
+  t->exception = KILN_NIL;
+  t->binding_frame = th->bindings;
+  t->depth = th->depth;
+  th->handlers = t;
+}
+
+void kiln_try_pop(kiln_try *t) { kiln_thread_current()->handlers = t->prev; }
+
+void kiln_throw(kiln_val exception) {
+  kiln_thread *th = kiln_thread_current();
+  kiln_try *t = th->handlers;
+  if (!t) {
+    fprintf(stderr, "kiln: uncaught exception: %s\n", kiln_pr_str(exception));
+    abort();
+  }
+  th->handlers = t->prev;
+  th->bindings = t->binding_frame;
+  th->depth = t->depth;
+  t->exception = exception;
+  longjmp(t->jb, 1);
+}
+
+kiln_val kiln_ex_new(const char *cls, kiln_val msg, kiln_val data, kiln_val cause) {
+  kiln_exception *e = kiln_obj_new(KILN_T_EXCEPTION, sizeof *e);
+  e->cls = cls;
+  e->msg = msg;
+  e->data = data;
+  e->cause = cause;
+  e->trace = KILN_NIL;
+  return (kiln_val)e;
+}
+
+kiln_val kiln_ex_info(kiln_val msg, kiln_val data, kiln_val cause) {
+  return kiln_ex_new(KILN_EX_INFO, msg, data == KILN_NIL ? kiln_empty_map : data, cause);
+}
+
+void kiln_throwf(const char *cls, const char *fmt, ...) {
+  char small[256];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(small, sizeof small, fmt, ap);
+  va_end(ap);
+  char *buf = small;
+  if (n >= (int)sizeof small) {
+    buf = kiln_alloc_atomic((size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(buf, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+  }
+  kiln_throw(kiln_ex_new(cls, kiln_str_new(buf, strlen(buf)), KILN_NIL, KILN_NIL));
+}
+
+void kiln_throw_arity(const char *fn_name, uint32_t argc) {
+  kiln_throwf(KILN_EX_ARITY, "Wrong number of args (%u) passed to: %s", argc,
+              fn_name ? fn_name : "fn");
+}
+
+/* The JVM superclasses of each exception class Kiln raises. */
+static const struct {
+  const char *cls;
+  const char *super;
+} ex_supers[] = {
+    {KILN_EX_INFO, "java.lang.RuntimeException"},
+    {KILN_EX_ARITHMETIC, "java.lang.RuntimeException"},
+    {KILN_EX_ILLEGAL_ARG, "java.lang.RuntimeException"},
+    {KILN_EX_NUMBER_FORMAT, KILN_EX_ILLEGAL_ARG},
+    {KILN_EX_ARITY, KILN_EX_ILLEGAL_ARG},
+    {KILN_EX_ILLEGAL_STATE, "java.lang.RuntimeException"},
+    {KILN_EX_CLASS_CAST, "java.lang.RuntimeException"},
+    {KILN_EX_INDEX, "java.lang.RuntimeException"},
+    {KILN_EX_NULL, "java.lang.RuntimeException"},
+    {KILN_EX_UNSUPPORTED, "java.lang.RuntimeException"},
+    {"clojure.lang.LispReader$ReaderException", "java.lang.RuntimeException"},
+    {"clojure.lang.Compiler$CompilerException", "java.lang.RuntimeException"},
+    {"java.lang.RuntimeException", "java.lang.Exception"},
+    {"java.io.IOException", "java.lang.Exception"},
+    {"java.io.FileNotFoundException", "java.io.IOException"},
+    {"java.lang.InterruptedException", "java.lang.Exception"},
+    {"java.lang.Exception", "java.lang.Throwable"},
+    {KILN_EX_OOM, KILN_EX_ERROR},
+    {KILN_EX_STACK, KILN_EX_ERROR},
+    {"java.lang.AssertionError", KILN_EX_ERROR},
+    {KILN_EX_ERROR, "java.lang.Throwable"},
+    {"java.lang.Throwable", "java.lang.Object"},
+};
+
+static const char *ex_super(const char *cls) {
+  for (size_t i = 0; i < KILN_ARRAY_LEN(ex_supers); i++)
+    if (strcmp(ex_supers[i].cls, cls) == 0) return ex_supers[i].super;
+  return "java.lang.Exception";
+}
+
+/* Strips "java.lang." / "clojure.lang." so `Exception` and `ExceptionInfo` match. */
+static const char *short_name(const char *cls) {
+  const char *dot = strrchr(cls, '.');
+  return dot ? dot + 1 : cls;
+}
+
+bool kiln_ex_is(kiln_val ex, const char *cls) {
+  if (strcmp(cls, ":default") == 0 || strcmp(cls, "Object") == 0 ||
+      strcmp(cls, "java.lang.Object") == 0)
+    return true;
+  if (!KILN_HAS_TYPE(ex, KILN_T_EXCEPTION)) return false;
+  bool qualified = strchr(cls, '.') != NULL;
+  for (const char *c = ((const kiln_exception *)ex)->cls; strcmp(c, "java.lang.Object") != 0;
+       c = ex_super(c)) {
+    if (qualified ? strcmp(c, cls) == 0 : strcmp(short_name(c), cls) == 0) return true;
+  }
+  return false;
+}
+
+const char *kiln_ex_message(kiln_val ex) {
+  if (!KILN_HAS_TYPE(ex, KILN_T_EXCEPTION)) return kiln_print_str(ex);
+  kiln_val m = ((const kiln_exception *)ex)->msg;
+  return m == KILN_NIL ? "" : kiln_print_str(m);
+}
+
+bool kiln_pcall(kiln_val (*body)(void *ctx), void *ctx, kiln_val *result, kiln_val *exception) {
+  kiln_try t;
+  volatile bool ok = false;
+  KILN_TRY(t) {
+    kiln_val r = body(ctx);
+    if (result) *result = r;
+    ok = true;
+  }
+  KILN_CATCH(t) {
+    if (exception) *exception = t.exception;
+  }
+  KILN_END(t);
+  return ok;
+}

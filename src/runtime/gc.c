@@ -1,0 +1,80 @@
+/*
+ * gc.c — memory. Every object lives in the Boehm collector's heap, which
+ * scans conservatively: stacks, registers, and GC-allocated memory. Memory
+ * the GC must not scan (string bytes, digit arrays) comes from
+ * kiln_alloc_atomic. Roots that live outside the GC heap (static variables of
+ * libkiln, patch constants) are kept in kiln_alloc_root memory instead of in
+ * C statics of dlopen'ed code, which the GC may not scan.
+ */
+#include <gc.h>
+#include <pthread.h>
+#include <string.h>
+
+#include "runtime/rt.h"
+
+static pthread_once_t gc_once = PTHREAD_ONCE_INIT;
+
+static void gc_init_once(void) {
+  GC_set_handle_fork(1);
+  GC_INIT();
+  GC_allow_register_threads();
+}
+
+void kiln_gc_init(void) { pthread_once(&gc_once, gc_init_once); }
+
+static KILN_NORETURN void out_of_memory(size_t nbytes) {
+  kiln_throwf(KILN_EX_OOM, "Kiln could not allocate %zu bytes", nbytes);
+}
+
+void *kiln_alloc(size_t nbytes) {
+  void *p = GC_MALLOC(nbytes);
+  if (!p) out_of_memory(nbytes);
+  return p;
+}
+
+void *kiln_alloc_atomic(size_t nbytes) {
+  void *p = GC_MALLOC_ATOMIC(nbytes);
+  if (!p) out_of_memory(nbytes);
+  return p;
+}
+
+void *kiln_alloc_root(size_t nbytes) {
+  void *p = GC_MALLOC_UNCOLLECTABLE(nbytes);
+  if (!p) out_of_memory(nbytes);
+  memset(p, 0, nbytes);
+  return p;
+}
+
+void *kiln_obj_new(kiln_type type, size_t nbytes) {
+  kiln_obj *o = kiln_alloc(nbytes);
+  o->type = (uint32_t)type;
+  return o;
+}
+
+void kiln_gc_register_thread(void) {
+  kiln_gc_init();
+  if (GC_thread_is_registered()) return;
+  struct GC_stack_base sb;
+  if (GC_get_stack_base(&sb) == GC_SUCCESS) GC_register_my_thread(&sb);
+}
+
+void kiln_gc_unregister_thread(void) {
+  if (GC_thread_is_registered()) GC_unregister_my_thread();
+}
+
+static const char *const type_class_names[KILN_T_COUNT] = {
+    [KILN_T_NONE] = "java.lang.Object",
+#define KILN_TYPE_CLASS(name, jvm) [KILN_T_##name] = jvm,
+    KILN_TYPES(KILN_TYPE_CLASS)
+#undef KILN_TYPE_CLASS
+};
+
+const char *kiln_class_name(kiln_val v) {
+  if (v == KILN_NIL) return "nil";
+  if (KILN_IS_FIXNUM(v)) return "java.lang.Long";
+  if (KILN_IS_CHAR(v)) return "java.lang.Character";
+  if (v == KILN_TRUE || v == KILN_FALSE) return "java.lang.Boolean";
+  if (KILN_HAS_TYPE(v, KILN_T_EXCEPTION)) return ((const kiln_exception *)v)->cls;
+  uint32_t t = KILN_OBJ_TYPE(v);
+  return t < KILN_T_COUNT && type_class_names[t] ? type_class_names[t] : "java.lang.Object";
+}
