@@ -550,6 +550,28 @@ void kiln_flush(kiln_val writer);
 /* The text a string writer has collected. */
 kiln_val kiln_writer_string_value(kiln_val writer);
 
+/* ==== sha256/hmac (sha256.c) =========================================== */
+
+/* SHA-256 and HMAC-SHA256, self-contained (no OpenSSL; builds for iOS). The
+ * patch cache keys, patch content hashes and the device channel's HMACs. */
+#define KILN_SHA256_LEN 32
+typedef struct kiln_sha256_ctx {
+  uint32_t h[8];
+  uint64_t nbytes;
+  uint8_t buf[64];
+  uint32_t fill;
+} kiln_sha256_ctx;
+void kiln_sha256_init(kiln_sha256_ctx *c);
+void kiln_sha256_update(kiln_sha256_ctx *c, const void *data, size_t n);
+void kiln_sha256_final(kiln_sha256_ctx *c, uint8_t out[KILN_SHA256_LEN]);
+void kiln_sha256(const void *data, size_t n, uint8_t out[KILN_SHA256_LEN]);
+void kiln_hmac_sha256(const void *key, size_t keylen, const void *data, size_t n,
+                      uint8_t out[KILN_SHA256_LEN]);
+/* Writes 2n lowercase hex digits and a NUL to [out] (2n+1 bytes). */
+void kiln_hex_encode(const uint8_t *bytes, size_t n, char *out);
+/* Compares two digests in time independent of where they differ (for HMACs). */
+bool kiln_digest_equal(const uint8_t *a, const uint8_t *b, size_t n);
+
 /* ==== runtime start-up (runtime.c) ===================================== */
 
 /*
