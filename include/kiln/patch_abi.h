@@ -206,6 +206,8 @@ typedef struct kiln_api {
   kiln_val (*read_constant)(const char *text, size_t nbytes); /* reads one form */
   kiln_val (*box_double)(double d);
   kiln_val (*box_long)(int64_t i);
+  /* GC-scanned memory for a patch's constants, kept for the life of the process. */
+  kiln_val *(*alloc_roots)(uint32_t n);
 
   /* Collections built by literals. */
   kiln_val (*vector)(uint32_t n, const kiln_val *items);
