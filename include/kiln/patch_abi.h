@@ -46,6 +46,10 @@ typedef uintptr_t kiln_val;
 #define KILN_FALSE ((kiln_val)0x06)
 #define KILN_TRUE ((kiln_val)0x0e)
 
+/* Never a value: passed as the root to api->var_def for (def x) without an
+ * init, which updates metadata and keeps the root. */
+#define KILN_NO_VALUE ((kiln_val)0x16)
+
 #define KILN_FIXNUM_MAX (INT64_MAX >> 1)
 #define KILN_FIXNUM_MIN (INT64_MIN >> 1)
 
@@ -193,7 +197,9 @@ typedef struct kiln_api {
   kiln_val (*call)(kiln_val f, uint32_t argc, const kiln_val *argv);
   kiln_var *(*intern_var)(const char *ns, const char *name);
   kiln_val (*var_get)(kiln_var *v);                  /* sees dynamic bindings */
-  void (*var_def)(kiln_var *v, kiln_val root, kiln_val meta); /* def: journaled */
+  /* def: sets metadata (and flags from it) and, unless root is KILN_NO_VALUE,
+   * the root; journaled for rollback. */
+  void (*var_def)(kiln_var *v, kiln_val root, kiln_val meta);
   kiln_val (*var_set)(kiln_var *v, kiln_val value);  /* set! of a bound dynamic var */
   kiln_val (*fn_new)(kiln_fn_code code, const char *name, uint32_t nclosed);
   kiln_val (*arity_error)(kiln_fn *self, uint32_t argc);
