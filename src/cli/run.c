@@ -1,0 +1,23 @@
+/*
+ * run.c — `kiln run [-I DIR]... FILE.clj [ARGS...]`: loads the file in the
+ * user namespace with *command-line-args* bound to ARGS (nil when none), as
+ * `clojure FILE ARGS` does. Errors: `kiln: FILE:LINE:COL: message`, exit 1.
+ */
+#include "cli/cli.h"
+#include "cli/cli_common.h"
+#include "compiler/compiler.h"
+
+static kiln_val run_file(void *ctx) { return kiln_load_file(ctx); }
+
+int kiln_cmd_run(int argc, char **argv) {
+  kiln_cli_opts o;
+  if (!kiln_cli_parse(argc, argv, &o, "run")) return 2;
+  if (o.nrest == 0) {
+    kiln_cli_error("usage: kiln run [-I DIR]... FILE.clj [ARGS...]");
+    return 2;
+  }
+  if (!kiln_cli_start(&o)) return 1;
+  kiln_val args = KILN_NIL;
+  for (int i = o.nrest - 1; i >= 1; i--) args = kiln_cons(kiln_str_cstr(o.rest[i]), args);
+  return kiln_cli_run(run_file, o.rest[0], args);
+}
