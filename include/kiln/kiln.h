@@ -81,9 +81,9 @@ KILN_API kiln_val kiln_box_long(int64_t i);
 KILN_API int64_t kiln_unbox_long(kiln_val v); /* 0 if not an integer */
 KILN_API kiln_val kiln_box_double(double d);
 KILN_API double kiln_unbox_double(kiln_val v);
-KILN_API kiln_val kiln_string(const char *utf8);
+KILN_API kiln_val kiln_new_string(const char *utf8);
 KILN_API const char *kiln_string_value(kiln_val v); /* NULL if not a string */
-KILN_API kiln_val kiln_keyword(const char *ns, const char *name);
+KILN_API kiln_val kiln_new_keyword(const char *ns, const char *name);
 
 /* ---- patches ---- */
 /* Loads and applies a patch from the bytes of a shared library. [symbol] is

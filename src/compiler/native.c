@@ -1,0 +1,98 @@
+/*
+ * native.c — the compiled mode: every top-level form becomes a host patch
+ * (emit C, build it with the toolchain through the cache, load it into this
+ * process with the patch loader) instead of being interpreted. `kiln eval`
+ * without --interp, `kiln run` and `kiln test` install it; the nREPL server
+ * uses the same pieces to build patches for devices.
+ *
+ * A patch's id is derived from its content (the first 16 hex digits of the
+ * SHA-256 of its C with a placeholder id), so the same form gives the same C,
+ * the same cache key and a cache hit the next time.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "compiler/compiler.h"
+#include "compiler/emit.h"
+#include "compiler/native.h"
+#include "patch/patch.h"
+
+const char *kiln_native_emit(kiln_node *const *units, uint32_t n, const char *file, char *id_out,
+                             size_t id_n, size_t *len) {
+  kiln_val ns = kiln_current_ns();
+  kiln_emit_opts opts = {"0", kiln_sym_name(((kiln_ns *)ns)->name), file};
+  size_t n0;
+  const char *draft = kiln_emit_patch(units, n, &opts, &n0);
+  uint8_t digest[KILN_SHA256_LEN];
+  kiln_sha256(draft, n0, digest);
+  char id[17];
+  for (int i = 0; i < 8; i++) snprintf(id + 2 * i, 3, "%02x", digest[i]);
+  opts.patch_id = id;
+  if (id_out) snprintf(id_out, id_n, "%s", id);
+  return kiln_emit_patch(units, n, &opts, len);
+}
+
+static KILN_NORETURN void build_error(kiln_node *where, const kiln_tc_result *res) {
+  kiln_sb sb;
+  kiln_sb_init(&sb);
+  kiln_sb_puts(&sb, res->message);
+  if (res->diagnostics) {
+    kiln_sb_puts(&sb, "\n");
+    kiln_sb_puts(&sb, res->diagnostics);
+  }
+  kiln_val data = KILN_NIL;
+  if (where && where->line > 0) {
+    kiln_val kvs[] = {kiln_kw("clojure.error", "source"),
+                      kiln_str_cstr(where->file ? where->file : "NO_SOURCE_PATH"),
+                      kiln_kw("clojure.error", "line"), KILN_FIXNUM(where->line),
+                      kiln_kw("clojure.error", "column"), KILN_FIXNUM(where->column)};
+    data = kiln_map_from(6, kvs);
+  }
+  kiln_throw(kiln_ex_new("clojure.lang.Compiler$CompilerException", kiln_sb_to_string(&sb), data,
+                         KILN_NIL));
+}
+
+kiln_val kiln_native_run(kiln_node *const *units, uint32_t n, const char *file,
+                         kiln_timings *timings) {
+  double t0 = kiln_now_ms();
+  size_t len;
+  const char *c = kiln_native_emit(units, n, file, NULL, 0, &len);
+  double t1 = kiln_now_ms();
+
+  kiln_tc_result res;
+  memset(&res, 0, sizeof res);
+  if (kiln_tc_build(kiln_tc_target_host(), c, len, NULL, &res) != 0) {
+    kiln_tc_result copy = res;
+    char *diag = copy.diagnostics ? (char *)kiln_str_data(kiln_str_cstr(copy.diagnostics)) : NULL;
+    copy.diagnostics = diag;
+    kiln_tc_result_free(&res);
+    build_error(units[0], &copy);
+  }
+  kiln_val result = KILN_NIL;
+  kiln_error err;
+  const kiln_patch_record *rec = NULL;
+  int rc = kiln_patch_load(res.bytes, res.size, res.entry, &result, &rec, &err);
+  if (timings) {
+    *timings = res.t;
+    timings->ms[KILN_PHASE_emit] = t1 - t0;
+    if (rec) {
+      timings->ms[KILN_PHASE_load] = rec->t.ms[KILN_PHASE_load];
+      timings->ms[KILN_PHASE_run] = rec->t.ms[KILN_PHASE_run];
+    }
+  }
+  kiln_tc_result_free(&res);
+  if (rc != 0) {
+    if (err.exception != KILN_NIL) kiln_throw(err.exception);
+    kiln_throwf(KILN_EX_RUNTIME, "%s", err.message);
+  }
+  return result;
+}
+
+static kiln_val native_hook(kiln_node *toplevel, kiln_val form, void *ctx) {
+  KILN_UNUSED(form);
+  KILN_UNUSED(ctx);
+  const char *file = toplevel->file;
+  return kiln_native_run(&toplevel, 1, file, NULL);
+}
+
+void kiln_compile_mode_install(void) { kiln_compiler_set_eval_hook(native_hook, NULL); }
