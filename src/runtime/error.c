@@ -144,3 +144,77 @@ bool kiln_pcall(kiln_val (*body)(void *ctx), void *ctx, kiln_val *result, kiln_v
   KILN_END(t);
   return ok;
 }
+
+/* ==== natives ========================================================== */
+
+static kiln_exception *as_exception(kiln_val x) {
+  return KILN_HAS_TYPE(x, KILN_T_EXCEPTION) ? (kiln_exception *)x : NULL;
+}
+
+KILN_NATIVE(n_ex_info) {
+  KILN_ARITY("clojure.core/ex-info", argc == 2 || argc == 3);
+  if (argv[0] != KILN_NIL && !KILN_HAS_TYPE(argv[0], KILN_T_STRING))
+    kiln_throwf(KILN_EX_CLASS_CAST, "class %s cannot be cast to class java.lang.String",
+                kiln_class_name(argv[0]));
+  if (argv[1] == KILN_NIL)
+    kiln_throwf(KILN_EX_ILLEGAL_ARG, "Additional data must be non-nil.");
+  if (!kiln_is_map(argv[1]))
+    kiln_throwf(KILN_EX_CLASS_CAST, "class %s cannot be cast to class clojure.lang.IPersistentMap",
+                kiln_class_name(argv[1]));
+  kiln_val cause = argc == 3 ? argv[2] : KILN_NIL;
+  if (cause != KILN_NIL && !as_exception(cause))
+    kiln_throwf(KILN_EX_CLASS_CAST, "class %s cannot be cast to class java.lang.Throwable",
+                kiln_class_name(cause));
+  return kiln_ex_info(argv[0], argv[1], cause);
+}
+
+KILN_NATIVE(n_ex_data) {
+  KILN_ARITY("clojure.core/ex-data", argc == 1);
+  kiln_exception *e = as_exception(argv[0]);
+  return e && kiln_ex_is(argv[0], KILN_EX_INFO) ? e->data : KILN_NIL;
+}
+
+KILN_NATIVE(n_ex_message) {
+  KILN_ARITY("clojure.core/ex-message", argc == 1);
+  kiln_exception *e = as_exception(argv[0]);
+  return e ? e->msg : KILN_NIL;
+}
+
+KILN_NATIVE(n_ex_cause) {
+  KILN_ARITY("clojure.core/ex-cause", argc == 1);
+  kiln_exception *e = as_exception(argv[0]);
+  return e ? e->cause : KILN_NIL;
+}
+
+/* (ex-new* class-name message data cause): an exception of any class, for
+ * the library's own throwables (AssertionError, ...). */
+KILN_NATIVE(n_ex_new) {
+  KILN_ARITY("clojure.core/ex-new*", argc >= 1 && argc <= 4);
+  if (!KILN_HAS_TYPE(argv[0], KILN_T_STRING))
+    kiln_throwf(KILN_EX_ILLEGAL_ARG, "ex-new* needs a class name string, not %s",
+                kiln_pr_str(argv[0]));
+  return kiln_ex_new(kiln_str_data(argv[0]), argc > 1 ? argv[1] : KILN_NIL,
+                     argc > 2 ? argv[2] : KILN_NIL, argc > 3 ? argv[3] : KILN_NIL);
+}
+
+static const kiln_native_def error_natives[] = {
+    {"ex-info", "([msg map] [msg map cause])",
+     "Create an instance of ExceptionInfo, a RuntimeException subclass that carries a map of "
+     "additional data.",
+     n_ex_info, 0},
+    {"ex-data", "([ex])",
+     "Returns exception data (a map) if ex is an IExceptionInfo. Otherwise returns nil.",
+     n_ex_data, 0},
+    {"ex-message", "([ex])", "Returns the message attached to ex if ex is a Throwable. Otherwise "
+                             "returns nil.",
+     n_ex_message, 0},
+    {"ex-cause", "([ex])",
+     "Returns the cause of ex if ex is a Throwable. Otherwise returns nil.", n_ex_cause, 0},
+    {"ex-new*", "([class-name] [class-name msg] [class-name msg data] [class-name msg data cause])",
+     "Creates an exception of the named JVM class (a string), e.g. \"java.lang.AssertionError\".",
+     n_ex_new, 0},
+};
+
+void kiln_error_init(void) {
+  kiln_natives_register("clojure.core", error_natives, KILN_ARRAY_LEN(error_natives));
+}

@@ -51,11 +51,11 @@ void *kiln_obj_new(kiln_type type, size_t nbytes) {
   return o;
 }
 
-void kiln_gc_register_thread(void) {
+bool kiln_gc_register_thread(void) {
   kiln_gc_init();
-  if (GC_thread_is_registered()) return;
+  if (GC_thread_is_registered()) return false;
   struct GC_stack_base sb;
-  if (GC_get_stack_base(&sb) == GC_SUCCESS) GC_register_my_thread(&sb);
+  return GC_get_stack_base(&sb) == GC_SUCCESS && GC_register_my_thread(&sb) == GC_SUCCESS;
 }
 
 void kiln_gc_unregister_thread(void) {
