@@ -72,8 +72,9 @@ void *kiln_alloc_atomic(size_t nbytes);
 void *kiln_obj_new(kiln_type type, size_t nbytes);
 /* Allocates GC memory that is never collected and is scanned: for roots. */
 void *kiln_alloc_root(size_t nbytes);
-/* Makes the calling thread known to the GC (idempotent). */
-void kiln_gc_register_thread(void);
+/* Makes the calling thread known to the GC (idempotent). Returns true when
+ * this call registered it; such a thread must unregister before it exits. */
+bool kiln_gc_register_thread(void);
 void kiln_gc_unregister_thread(void);
 
 static inline kiln_type kiln_type_of(kiln_val v) {
@@ -158,20 +159,38 @@ bool kiln_pcall(kiln_val (*body)(void *ctx), void *ctx, kiln_val *result, kiln_v
 
 /* ==== per-thread state (var.c) ========================================= */
 
+/*
+ * A thread's state lives in GC-scanned memory that is never collected (the
+ * GC does not scan thread-local storage), found through a _Thread_local
+ * pointer; the first kiln_thread_current() on a thread registers it with the
+ * GC. When the thread exits, its state is recycled for the next new thread.
+ */
 typedef struct kiln_thread {
   kiln_try *handlers;   /* innermost first */
   void *bindings;       /* current dynamic binding frame (var.c) */
   int depth;            /* call depth, for stack overflow detection */
   volatile int interrupt; /* set by another thread to interrupt evaluation */
+  char *stack_limit;    /* below this address the stack is about to overflow */
 } kiln_thread;
 
 kiln_thread *kiln_thread_current(void);
+/* Releases the calling thread's state and unregisters it from the GC. */
+void kiln_thread_release(void);
+KILN_NORETURN void kiln_stack_overflow(void);
+/* Throws StackOverflowError when the calling thread's stack is nearly used
+ * up. Cheap (one TLS load and a compare): recursive C code (the interpreter's
+ * eval, the printer, equality) calls it at each level. */
+static inline void kiln_stack_check(void) {
+  char here;
+  if (__builtin_expect(&here < kiln_thread_current()->stack_limit, 0)) kiln_stack_overflow();
+}
 
 /* ==== numbers (number.c) =============================================== */
 
 typedef struct kiln_boxed_long { kiln_obj h; int64_t value; } kiln_boxed_long;
-typedef struct kiln_double { kiln_obj h; double value; } kiln_double;
-/* Big integers, ratios and decimals hold libtommath values; see number.c. */
+typedef struct kiln_boxed_double { kiln_obj h; double value; } kiln_boxed_double;
+/* Big integers (digits inline, GC atomic memory), ratios (two big integers)
+ * and decimals (unscaled big integer + int32 scale) are private to number.c. */
 
 kiln_val kiln_long(int64_t i);  /* fixnum or boxed long */
 kiln_val kiln_double(double d);
@@ -446,13 +465,51 @@ kiln_val kiln_ns_resolve(kiln_val ns, kiln_val sym);
 void kiln_ns_refer(kiln_val ns, kiln_val sym, kiln_var *var);
 void kiln_ns_alias(kiln_val ns, kiln_val alias, kiln_val target_ns);
 void kiln_ns_unmap(kiln_val ns, kiln_val sym);
+/* Refers every public var of [from] into [ns] (what (refer 'from) does). */
+void kiln_ns_refer_all(kiln_val ns, kiln_val from);
+/* The namespace [x] names: a namespace itself, or a symbol of an existing
+ * one; throws "No namespace: x found" otherwise (the-ns). */
+kiln_val kiln_the_ns(kiln_val x);
+const char *kiln_ns_name(kiln_val ns);               /* C string */
 kiln_var *kiln_var_intern(const char *ns, const char *name);
-kiln_val kiln_var_get(kiln_var *v);   /* binding or root; throws if unbound */
+/* ns/name if it is interned there (not referred), else NULL. */
+kiln_var *kiln_var_find(const char *ns, const char *name);
+/*
+ * A var's root is always callable: an unbound var's root is its "unbound"
+ * object, a kiln_fn flagged KILN_FN_UNBOUND whose code throws
+ * IllegalStateException "Attempting to call unbound fn: #'ns/name" (the JVM's
+ * Var$Unbound). Dereferencing an unbound var returns that object, as on the
+ * JVM; the printer shows it as #object[clojure.lang.Var$Unbound ...
+ * "Unbound: #'ns/name"] (its kiln_fn.data is the var).
+ */
+#define KILN_FN_UNBOUND 0x100u
+kiln_val kiln_var_get(kiln_var *v);   /* thread binding, else root */
+bool kiln_var_is_bound(kiln_var *v);  /* bound? */
+const char *kiln_var_name(kiln_var *v); /* "ns/name" (GC memory) */
+/* Sets the root and marks the var bound; tells the observer first. */
 void kiln_var_set_root(kiln_var *v, kiln_val root);
+/* def: replaces the metadata (adding :ns and :name), sets the dynamic, macro
+ * and private flags from it, and the root when [has_root]; tells the observer
+ * first. */
+void kiln_var_def(kiln_var *v, kiln_val root, bool has_root, kiln_val meta);
+/* Puts back a state the observer saw, without telling it (rollback). */
+void kiln_var_restore(kiln_var *v, kiln_val root, uint32_t flags, kiln_val meta);
+/* Replaces the metadata (alter-meta!, reset-meta!); keeps flags in step. */
+void kiln_var_set_meta(kiln_var *v, kiln_val meta);
 kiln_val kiln_var_set(kiln_var *v, kiln_val value); /* set! on a thread binding */
+/*
+ * Dynamic bindings. Each thread has a chain of binding frames; a frame adds
+ * one box per var bound by one `binding` form. A throw restores the frame
+ * that was current at its try (error.c), so frames never leak.
+ */
 void kiln_var_push_bindings(kiln_val var_to_val_map);
+/* Pushes one frame binding [n] vars (C callers: nREPL, kiln_eval). */
+void kiln_var_push_bindings_n(uint32_t n, kiln_var *const *vars, const kiln_val *vals);
 void kiln_var_pop_bindings(void);
-kiln_val kiln_var_get_bindings(void);                /* for bound-fn */
+kiln_val kiln_var_get_bindings(void);  /* map var -> value (get-thread-bindings) */
+/* The current frame as an opaque value (binding conveyance to another thread:
+ * futures, bound-fn), and making a saved frame current. */
+kiln_val kiln_var_clone_bindings(void);
 void kiln_var_reset_bindings(kiln_val frame);
 /* The journal of root changes, used by the patch loader to roll back. */
 typedef void (*kiln_var_observer)(kiln_var *v, kiln_val old_root, uint32_t old_flags,
@@ -467,6 +524,16 @@ extern kiln_var *kiln_v_in;           /* *in* */
 extern kiln_var *kiln_v_print_length, *kiln_v_print_level, *kiln_v_print_meta,
     *kiln_v_print_namespace_maps, *kiln_v_print_readably, *kiln_v_print_dup;
 extern kiln_var *kiln_v_file, *kiln_v_line;
+extern kiln_var *kiln_v_star1, *kiln_v_star2, *kiln_v_star3, *kiln_v_stare; /* *1 *2 *3 *e */
+extern kiln_var *kiln_v_assert, *kiln_v_command_line_args, *kiln_v_data_readers,
+    *kiln_v_flush_on_newline, *kiln_v_unchecked_math, *kiln_v_warn_on_reflection;
+/* clojure.core and user; the current namespace is kiln_var_get(kiln_v_ns). */
+extern kiln_val kiln_ns_core, kiln_ns_user;
+
+/* (meta x), (with-meta x m) for every value: vars, namespaces, fns and
+ * references here; everything else goes to kiln_meta / kiln_with_meta. */
+kiln_val kiln_meta_of(kiln_val x);
+kiln_val kiln_with_meta_of(kiln_val x, kiln_val meta);
 
 /* ==== callables (fn.c) ================================================= */
 
@@ -482,7 +549,20 @@ kiln_val kiln_apply(kiln_val f, kiln_val args);
 kiln_fn *kiln_fn_new(kiln_fn_code code, const char *name, uint32_t nclosed);
 /* The variadic rest of argv from index [from] as a seq, or nil. */
 kiln_val kiln_rest_args(uint32_t argc, const kiln_val *argv, uint32_t from);
-bool kiln_is_fn(kiln_val v);
+bool kiln_is_fn(kiln_val v);  /* fn? */
+bool kiln_is_ifn(kiln_val v); /* ifn? */
+/*
+ * Callables beyond the built-in kinds. kiln_call calls KILN_T_FN and
+ * KILN_T_MULTIFN objects through their code pointer (a multimethod is
+ * kiln_fn-shaped: its code dispatches), and the others (records and types
+ * implementing IFn, ...) through the invoker registered for their type.
+ */
+typedef kiln_val (*kiln_invoker)(kiln_val f, uint32_t argc, const kiln_val *argv);
+void kiln_fn_set_invoker(kiln_type type, kiln_invoker invoker);
+/* The hook behind api->field for types other than maps (records). */
+void kiln_fn_set_field_hook(kiln_val (*hook)(kiln_val obj, kiln_val kw));
+/* api->field: (.-field obj) for maps and records. */
+kiln_val kiln_field(kiln_val obj, kiln_val kw);
 
 /* ==== natives (core.c and friends) ===================================== */
 
@@ -505,6 +585,51 @@ typedef struct kiln_native_def {
   do { if (!(cond)) kiln_throw_arity((name), argc); } while (0)
 
 void kiln_natives_register(const char *ns, const kiln_native_def *defs, size_t n);
+/* Parses the :arglists of natives registered before the reader was ready
+ * (kiln_rt_init calls it after every subsystem's init). */
+void kiln_natives_finish(void);
+
+/* ==== references (ref.c) =============================================== */
+
+typedef struct kiln_atom {
+  kiln_obj h;          /* KILN_T_ATOM */
+  kiln_val value;      /* compare-and-set on this word */
+  kiln_val watches;    /* map key -> fn, replaced atomically */
+  kiln_val validator;  /* fn or nil */
+  kiln_val meta;
+} kiln_atom;
+
+typedef struct kiln_volatile {
+  kiln_obj h;          /* KILN_T_VOLATILE */
+  kiln_val value;
+} kiln_volatile;
+
+/* A delay runs its fn once, under its own lock; an exception it throws is
+ * cached and rethrown by every deref, as Clojure 1.9+ does. */
+typedef struct kiln_delay {
+  kiln_obj h;          /* KILN_T_DELAY; flags: KILN_DELAY_* */
+  kiln_val fn;         /* nil once run */
+  kiln_val value;
+  kiln_val exception;  /* nil unless fn threw */
+  void *lock;          /* a recursive pthread mutex */
+} kiln_delay;
+#define KILN_DELAY_REALIZED 1u
+
+kiln_val kiln_atom_new(kiln_val value);
+kiln_val kiln_atom_swap(kiln_val atom, kiln_val f, uint32_t nargs, const kiln_val *args);
+kiln_val kiln_atom_reset(kiln_val atom, kiln_val value);
+bool kiln_atom_cas(kiln_val atom, kiln_val old, kiln_val value);
+kiln_val kiln_volatile_new(kiln_val value);
+kiln_val kiln_delay_new(kiln_val fn);
+kiln_val kiln_delay_force(kiln_val delay);
+/* (deref x) for atoms, volatiles, delays, vars, reduced, and types with a
+ * registered deref (futures, promises). */
+kiln_val kiln_deref_value(kiln_val x);
+void kiln_ref_set_deref(kiln_type type, kiln_val (*deref)(kiln_val x));
+/* (deref x timeout-ms timeout-val) and realized? for such types. */
+void kiln_ref_set_deref_timeout(kiln_type type,
+                                kiln_val (*deref)(kiln_val x, int64_t ms, kiln_val timeout_val));
+void kiln_ref_set_realized(kiln_type type, bool (*realized)(kiln_val x));
 
 /* ==== reader (src/reader) ============================================== */
 
@@ -579,7 +704,7 @@ bool kiln_digest_equal(const uint8_t *a, const uint8_t *b, size_t n);
  * natives from its table. kiln_rt_init calls them once, in this order.
  */
 #define KILN_SUBSYSTEMS(X) \
-  X(symbol) X(coll) X(var) X(number) X(string) X(hash) X(print) X(fn) X(ref) \
+  X(symbol) X(coll) X(var) X(error) X(number) X(string) X(hash) X(print) X(fn) X(ref) \
   X(regex) X(seq) X(reader) X(compiler)
 #define KILN_SUBSYSTEM_INIT_DECL(name) void kiln_##name##_init(void);
 KILN_SUBSYSTEMS(KILN_SUBSYSTEM_INIT_DECL)
