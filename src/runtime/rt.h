@@ -198,7 +198,10 @@ bool kiln_is_long(kiln_val v);  /* fixnum or boxed long */
 int64_t kiln_long_value(kiln_val v); /* v must be a long */
 bool kiln_is_number(kiln_val v);
 double kiln_double_value(kiln_val v); /* any number, as double */
-/* Throws ClassCastException naming [what] unless v is a long (or a char? no). */
+/* (long v) as RT.longCast: longs, chars (code point), bigints in range, ratios
+ * and decimals truncated, doubles truncated when in range; throws
+ * IllegalArgumentException "Value out of range for long: ..." or
+ * ClassCastException for non-numbers. [what] is unused (kept for callers). */
 int64_t kiln_to_long(kiln_val v, const char *what);
 
 kiln_val kiln_num_add(kiln_val a, kiln_val b);
@@ -224,6 +227,8 @@ bool kiln_num_parse(const char *s, size_t n, kiln_val *out);
 /* Appends the printed form of [v] (as pr prints it) to [sb]. */
 struct kiln_sb;
 void kiln_num_print(struct kiln_sb *sb, kiln_val v);
+/* Appends [v] as (str v) writes it: no N or M suffix, Infinity/NaN for doubles. */
+void kiln_num_str(struct kiln_sb *sb, kiln_val v);
 /* Java's Double.toString of [d] into [buf] (>= 32 bytes). */
 void kiln_double_to_string(double d, char *buf);
 
@@ -274,6 +279,21 @@ int kiln_str_compare(kiln_val a, kiln_val b);       /* as String.compareTo */
 bool kiln_str_equal(kiln_val a, kiln_val b);
 /* Decodes one UTF-8 code point at s[*i], advancing *i; invalid bytes give U+FFFD. */
 uint32_t kiln_utf8_decode(const char *s, size_t n, size_t *i);
+bool kiln_is_string(kiln_val v);
+/* Conversions between UTF-16 indices and byte offsets of [s]. */
+size_t kiln_str_unit_to_byte(kiln_val s, size_t unit);
+size_t kiln_str_byte_to_unit(kiln_val s, size_t byte);
+/* Replaces the first or every occurrence of the literal string [match]. */
+kiln_val kiln_str_replace_literal(kiln_val s, kiln_val match, kiln_val rep, bool first_only);
+/* (format fmt args...): a java.util.Formatter subset (%s %d %f %x %o %e %g %c %b %h %% %n,
+ * flags -+ 0,(#, width, precision, n$ indices). */
+kiln_val kiln_format(kiln_val fmt, uint32_t nargs, const kiln_val *args);
+/* Java's Character.isWhitespace, toUpperCase and toLowerCase of a code point. */
+bool kiln_char_is_whitespace(uint32_t c);
+uint32_t kiln_char_upper(uint32_t c);
+uint32_t kiln_char_lower(uint32_t c);
+/* "newline", "space", "tab", "backspace", "formfeed", "return", or NULL. */
+const char *kiln_char_name(uint32_t c);
 
 /* ==== symbols and keywords (symbol.c) ================================== */
 
@@ -304,17 +324,32 @@ const char *kiln_sym_ns(kiln_val sym);               /* C string or NULL */
 /* Keyword's name and namespace, as C strings. */
 const char *kiln_kw_name(kiln_val kw);
 const char *kiln_kw_ns(kiln_val kw);
+/* (gensym prefix): prefix (default "G__") followed by a new number. */
 kiln_val kiln_gensym(const char *prefix);
+/* RT.nextID: a process-wide counter (gensym, fn class names). */
+int64_t kiln_next_id(void);
+/* A copy of [sym] carrying [meta] (the shared instance when meta is nil). */
+kiln_val kiln_sym_with_meta(kiln_val sym, kiln_val meta);
+bool kiln_sym_equal(kiln_val a, kiln_val b);
+int kiln_sym_compare(kiln_val a, kiln_val b); /* Symbol.compareTo */
+/* The keyword ns/name if it was ever interned, else nil (find-keyword). */
+kiln_val kiln_kw_find(const char *ns, const char *name);
+void kiln_symbol_register_natives(void); /* called by kiln_string_init */
 
 /* ==== the seq protocol (seq.c, list.c) ================================= */
 
+/*
+ * Lists are counted and cache their hash; the empty list is one shared
+ * KILN_T_EMPTY_LIST object (kiln_empty_list) unless it carries metadata.
+ * Clojure's cons onto nil gives a list; onto anything else a Cons.
+ */
 typedef struct kiln_list {
-  kiln_obj h;           /* KILN_T_LIST */
+  kiln_obj h;           /* KILN_T_LIST or KILN_T_EMPTY_LIST */
   kiln_val first;
   kiln_val rest;        /* a list or the empty list */
   kiln_val meta;
   uint32_t count;
-  int32_t hash;         /* 0 = not computed */
+  int32_t hash;         /* valid when flags has KILN_COLL_HASHED */
 } kiln_list;
 
 typedef struct kiln_cons {
@@ -324,19 +359,50 @@ typedef struct kiln_cons {
   kiln_val meta;
 } kiln_cons;
 
-/* A lazy seq: fn is called once, its result seq'd and cached. */
+/*
+ * A lazy seq: fn is called once, its result seq'd and cached. [s] holds
+ * KILN_LAZY_UNREALIZED until then; realization publishes [s] with a CAS, so
+ * two threads racing may both run the thunk but all see one result. A thunk
+ * that throws leaves the seq unrealized.
+ */
 typedef struct kiln_lazy_seq {
-  kiln_obj h;
+  kiln_obj h;           /* KILN_T_LAZY_SEQ */
   kiln_val fn;          /* nil once realized */
-  kiln_val sv;          /* the fn's result, before seq */
-  kiln_val s;           /* the realized seq (or nil) */
+  kiln_val sv;          /* unused (kept for layout) */
+  kiln_val s;           /* the realized seq (or nil), or KILN_LAZY_UNREALIZED */
   kiln_val meta;
 } kiln_lazy_seq;
+#define KILN_LAZY_UNREALIZED ((kiln_val)8)
 
 /*
- * Generic seqs over other collections (vector, string, map entries, ranges,
- * arrays of values, ...) share one shape: a [kind]-specific cursor.
+ * Generic seqs over other collections share one shape with a kind-specific
+ * cursor; the kind is in the header's flags. Seq objects are immutable:
+ * next returns a new one. Kinds with a known length are counted.
  */
+#define KILN_SEQ_KINDS(X)                                                    \
+  X(VEC)      /* coll vector, i index, end count, node leaf array */        \
+  X(RVEC)     /* rseq of a vector: i index counting down to 0 */             \
+  X(STR)      /* coll string, i byte offset, end nbytes, extra 1 = low half */ \
+  X(ARRAY)    /* node kiln_val array, i, end; coll keeps the owner alive */  \
+  X(AMAP)     /* array map entries: node kvs, i pair index, end count */     \
+  X(AMAP_KEYS)                                                               \
+  X(AMAP_VALS)                                                               \
+  X(HAMT)     /* hash map entries: node a cursor (map.c) */                  \
+  X(HAMT_KEYS)                                                               \
+  X(HAMT_VALS)                                                               \
+  X(SORTED)   /* sorted map/set: node a cursor (sorted.c) */                 \
+  X(RANGE)    /* long range: i current, end, extra step (fixnum) */          \
+  X(NRANGE)   /* any-number range: coll current, extra end, node step */     \
+  X(KEYS)     /* keys of another seq of entries: coll the entry seq */       \
+  X(VALS)
+
+typedef enum kiln_seq_kind {
+#define KILN_SEQ_KIND_ENUM(name) KILN_SEQ_##name,
+  KILN_SEQ_KINDS(KILN_SEQ_KIND_ENUM)
+#undef KILN_SEQ_KIND_ENUM
+  KILN_SEQ_KIND_COUNT
+} kiln_seq_kind;
+
 typedef struct kiln_seq_obj {
   kiln_obj h;           /* KILN_T_SEQ; flags: the seq kind */
   kiln_val coll;        /* the thing being walked */
@@ -352,6 +418,11 @@ kiln_val kiln_list_from(uint32_t n, const kiln_val *items);
 kiln_val kiln_list_cons(kiln_val x, kiln_val list); /* onto a list: a list */
 kiln_val kiln_cons(kiln_val x, kiln_val seqable);   /* Clojure's cons */
 kiln_val kiln_lazy_seq_new(kiln_val fn);
+bool kiln_lazy_seq_realized(kiln_val lazy_seq);
+/* A new seq object of [kind] (seq.c); fields are filled by the caller. */
+kiln_seq_obj *kiln_seq_obj_new(kiln_seq_kind kind, kiln_val coll);
+/* (range start end step) over longs or any numbers, as clojure.core/range. */
+kiln_val kiln_range(kiln_val start, kiln_val end, kiln_val step);
 
 /* seq: nil for empty, else a seq value. Throws IllegalArgumentException for
  * values that are not seqable ("Don't know how to create ISeq from: ..."). */
@@ -362,11 +433,114 @@ kiln_val kiln_rest(kiln_val coll);       /* () when nothing left */
 bool kiln_is_seq(kiln_val v);            /* ISeq: list, cons, lazy seq, seq objects */
 bool kiln_is_seqable(kiln_val v);
 kiln_val kiln_seq_to_vector(kiln_val coll);
+/* first/next of a value already known to be a non-nil seq (from kiln_seq). */
+kiln_val kiln_seq_first(kiln_val s);
+kiln_val kiln_seq_next(kiln_val s);
+/* Count of a seq object with a known length, or -1. */
+int64_t kiln_seq_obj_count(kiln_val s);
 
 /* ==== collections (vector.c, map.c, set.c, sorted.c, coll.c) =========== */
 
+/*
+ * The persistent collections follow the JVM classes of the same names, so
+ * that iteration order, printing and performance match: PersistentVector (a
+ * 32-way trie plus a tail), PersistentArrayMap (up to 8 entries, insertion
+ * order), PersistentHashMap (a HAMT over kiln_hash; order follows the hash
+ * bits 5 at a time from the low end; nil key first), PersistentHashSet (a
+ * hash map from each key to itself), PersistentTreeMap/Set (a red-black tree
+ * under a comparator). Collections cache their hash (KILN_COLL_HASHED).
+ *
+ * Transients share the node structures: a node whose [edit] is the
+ * transient's live edit token may be mutated in place; persistent! kills the
+ * token, and every later use of the transient throws IllegalAccessError.
+ */
+#define KILN_COLL_HASHED 0x100u /* flags: the cached hash field is valid */
+#define KILN_VEC_SUB 0x200u     /* flags of a KILN_T_VECTOR made by subvec */
+#define KILN_TMAP_ARRAY 0x400u  /* flags of a KILN_T_TRANSIENT_MAP shaped as an array map */
+
+typedef struct kiln_vnode {
+  void *edit;           /* the edit token of the transient that may mutate it, or NULL */
+  void *a[32];          /* child nodes (interior) or kiln_vals (leaf) */
+} kiln_vnode;
+
+typedef struct kiln_vector {
+  kiln_obj h;           /* KILN_T_VECTOR or KILN_T_TRANSIENT_VECTOR */
+  uint32_t cnt;
+  uint32_t shift;
+  kiln_vnode *root;
+  kiln_val *tail;       /* cnt - tailoff values; 32 slots in a transient */
+  kiln_val meta;
+  void *edit;           /* transient: its edit token */
+  int32_t hash;
+  uint32_t start;       /* subvec: first index in [sub] */
+  kiln_val sub;         /* subvec: the underlying (non-sub) vector */
+} kiln_vector;
+
+typedef struct kiln_map_entry {
+  kiln_obj h;           /* KILN_T_MAP_ENTRY: behaves as the 2-vector [key val] */
+  kiln_val key;
+  kiln_val val;
+} kiln_map_entry;
+
+typedef struct kiln_array_map {
+  kiln_obj h;           /* KILN_T_ARRAY_MAP, or KILN_T_TRANSIENT_MAP with KILN_TMAP_ARRAY */
+  uint32_t cnt;         /* entries */
+  uint32_t cap;         /* entries kvs has room for */
+  kiln_val *kvs;        /* k0 v0 k1 v1 ..., insertion order */
+  kiln_val meta;
+  void *edit;
+  int32_t hash;
+  uint32_t pad;
+} kiln_array_map;
+
+typedef struct kiln_hash_map {
+  kiln_obj h;           /* KILN_T_HASH_MAP or KILN_T_TRANSIENT_MAP */
+  uint32_t cnt;
+  uint32_t has_null;    /* the nil key is present, with null_val */
+  void *root;           /* HAMT node (map.c) or NULL */
+  kiln_val null_val;
+  kiln_val meta;
+  void *edit;
+  int32_t hash;
+  uint32_t pad;
+} kiln_hash_map;
+
+typedef struct kiln_hash_set {
+  kiln_obj h;           /* KILN_T_HASH_SET or KILN_T_TRANSIENT_SET */
+  uint32_t pad;
+  kiln_val map;         /* a hash map (or transient map) from each key to itself */
+  kiln_val meta;
+  int32_t hash;
+  uint32_t pad2;
+} kiln_hash_set;
+
+typedef struct kiln_rbnode {
+  kiln_val key;
+  kiln_val val;
+  struct kiln_rbnode *left, *right;
+  uint32_t red;
+  uint32_t pad;
+} kiln_rbnode;
+
+typedef struct kiln_sorted {
+  kiln_obj h;           /* KILN_T_SORTED_MAP or KILN_T_SORTED_SET (val == key) */
+  uint32_t cnt;
+  uint32_t pad;
+  kiln_rbnode *root;
+  kiln_val cmp;         /* comparator fn, or nil for compare */
+  kiln_val meta;
+  int32_t hash;
+  uint32_t pad2;
+} kiln_sorted;
+
+typedef struct kiln_reduced {
+  kiln_obj h;           /* KILN_T_REDUCED */
+  kiln_val val;
+} kiln_reduced;
+
 extern kiln_val kiln_empty_vector;
 extern kiln_val kiln_empty_map;       /* array map */
+extern kiln_val kiln_empty_hash_map;
 extern kiln_val kiln_empty_set;
 
 kiln_val kiln_vec_from(uint32_t n, const kiln_val *items);
@@ -375,32 +549,91 @@ kiln_val kiln_vec_nth(kiln_val v, int64_t i, kiln_val not_found, bool throw_if_m
 kiln_val kiln_vec_assoc(kiln_val v, int64_t i, kiln_val x);
 kiln_val kiln_vec_pop(kiln_val v);
 uint32_t kiln_vec_count(kiln_val v);
+kiln_val kiln_vec_peek(kiln_val v);
+kiln_val kiln_vec_subvec(kiln_val v, int64_t start, int64_t end);
+kiln_val kiln_vec_seq(kiln_val v);   /* nil when empty */
+kiln_val kiln_vec_rseq(kiln_val v);
+/* The leaf array holding index [i] of a non-sub vector (for walking leaves). */
+const kiln_val *kiln_vec_leaf(kiln_val v, uint32_t i);
+kiln_val kiln_vec_with_meta(kiln_val v, kiln_val meta);
+kiln_val kiln_vec_transient(kiln_val v);
+kiln_val kiln_tvec_conj(kiln_val t, kiln_val x);
+kiln_val kiln_tvec_assoc(kiln_val t, int64_t i, kiln_val x);
+kiln_val kiln_tvec_pop(kiln_val t);
+kiln_val kiln_tvec_nth(kiln_val t, int64_t i, kiln_val not_found, bool throw_if_missing);
+kiln_val kiln_tvec_persistent(kiln_val t);
+/* Reduces [f] over the vector's items (or map-entry's two items), honouring reduced. */
+kiln_val kiln_vec_reduce(kiln_val v, kiln_val f, kiln_val acc);
 kiln_val kiln_map_entry(kiln_val k, kiln_val v);
+/* A map entry as a plain vector (for conj, assoc, with-meta on entries). */
+kiln_val kiln_map_entry_vec(kiln_val e);
 
 /* Maps: array map up to 8 entries, hash map beyond, as on the JVM. */
 kiln_val kiln_map_from(uint32_t n, const kiln_val *kvs);     /* last duplicate wins */
 kiln_val kiln_hash_map_from(uint32_t n, const kiln_val *kvs); /* always a hash map */
+kiln_val kiln_array_map_from(uint32_t n, const kiln_val *kvs); /* always an array map */
 kiln_val kiln_map_assoc(kiln_val m, kiln_val k, kiln_val v);
 kiln_val kiln_map_dissoc(kiln_val m, kiln_val k);
-/* Sets *found and returns the value; not_found otherwise. */
+/* Returns the value of [k], or not_found. Works on transient maps too. */
 kiln_val kiln_map_get(kiln_val m, kiln_val k, kiln_val not_found);
 bool kiln_map_contains(kiln_val m, kiln_val k);
+/* The entry of [k] or nil. */
+kiln_val kiln_map_find(kiln_val m, kiln_val k);
 uint32_t kiln_map_count(kiln_val m);
+kiln_val kiln_map_seq(kiln_val m);       /* entries; nil when empty */
+kiln_val kiln_map_keys(kiln_val m);      /* seq of keys or nil */
+kiln_val kiln_map_vals(kiln_val m);
+kiln_val kiln_map_with_meta(kiln_val m, kiln_val meta);
+kiln_val kiln_map_transient(kiln_val m);
+kiln_val kiln_tmap_assoc(kiln_val t, kiln_val k, kiln_val v);
+kiln_val kiln_tmap_dissoc(kiln_val t, kiln_val k);
+kiln_val kiln_tmap_persistent(kiln_val t);
+/* Reduces (f acc entry) over the map, or (f acc k v) when [kv]. */
+kiln_val kiln_map_reduce(kiln_val m, kiln_val f, kiln_val acc, bool kv);
 
 kiln_val kiln_set_from(uint32_t n, const kiln_val *items);
 kiln_val kiln_set_conj(kiln_val s, kiln_val x);
 kiln_val kiln_set_disj(kiln_val s, kiln_val x);
 bool kiln_set_contains(kiln_val s, kiln_val x);
+/* The element of the set equal to [x] (as (get s x)), or not_found. */
+kiln_val kiln_set_get(kiln_val s, kiln_val x, kiln_val not_found);
+uint32_t kiln_set_count(kiln_val s);
+kiln_val kiln_set_seq(kiln_val s);
+kiln_val kiln_set_with_meta(kiln_val s, kiln_val meta);
+kiln_val kiln_set_transient(kiln_val s);
+kiln_val kiln_tset_conj(kiln_val t, kiln_val x);
+kiln_val kiln_tset_disj(kiln_val t, kiln_val x);
+kiln_val kiln_tset_persistent(kiln_val t);
 
 /* Sorted collections; [cmp] is a comparator fn or nil for compare. */
 kiln_val kiln_sorted_map_new(kiln_val cmp);
 kiln_val kiln_sorted_set_new(kiln_val cmp);
+kiln_val kiln_sorted_assoc(kiln_val m, kiln_val k, kiln_val v); /* sets: v ignored */
+kiln_val kiln_sorted_dissoc(kiln_val m, kiln_val k);
+/* The node holding [k], or NULL. */
+kiln_rbnode *kiln_sorted_lookup(kiln_val m, kiln_val k);
+/* Entries (maps) or keys (sets), ascending or descending; nil when empty. */
+kiln_val kiln_sorted_seq(kiln_val m, bool ascending);
+/* Seq from the first key >= [k] (ascending) or <= [k] (descending). */
+kiln_val kiln_sorted_seq_from(kiln_val m, kiln_val k, bool ascending);
+kiln_val kiln_sorted_with_meta(kiln_val m, kiln_val meta);
+/* Compares as the collection's comparator does. */
+int kiln_sorted_compare(kiln_val m, kiln_val a, kiln_val b);
+/* Compares with a comparator fn as Clojure's AFunction.compare (nil: compare). */
+int kiln_comparator_call(kiln_val cmp, kiln_val a, kiln_val b);
 
 /* Transients. */
 kiln_val kiln_transient(kiln_val coll);
 kiln_val kiln_persistent(kiln_val t);
 kiln_val kiln_conj_t(kiln_val t, kiln_val x);
 kiln_val kiln_assoc_t(kiln_val t, kiln_val k, kiln_val v);
+kiln_val kiln_dissoc_t(kiln_val t, kiln_val k);
+kiln_val kiln_disj_t(kiln_val t, kiln_val x);
+kiln_val kiln_pop_t(kiln_val t);
+/* Throws IllegalAccessError when [edit] is dead (used after persistent!). */
+void kiln_transient_check(void *edit);
+void *kiln_edit_new(void);
+void kiln_edit_kill(void *edit);
 
 /* Generic operations over any collection (coll.c), Clojure's semantics. */
 kiln_val kiln_count(kiln_val coll);           /* as a fixnum */
@@ -408,9 +641,13 @@ int64_t kiln_count_int(kiln_val coll);
 kiln_val kiln_conj(kiln_val coll, kiln_val x);
 kiln_val kiln_assoc(kiln_val coll, kiln_val k, kiln_val v);
 kiln_val kiln_dissoc(kiln_val coll, kiln_val k);
+kiln_val kiln_disj(kiln_val coll, kiln_val k);
 kiln_val kiln_get(kiln_val coll, kiln_val k, kiln_val not_found);
 kiln_val kiln_nth(kiln_val coll, int64_t i, kiln_val not_found, bool has_not_found);
 bool kiln_contains(kiln_val coll, kiln_val k);
+kiln_val kiln_find(kiln_val coll, kiln_val k);
+kiln_val kiln_peek(kiln_val coll);
+kiln_val kiln_pop(kiln_val coll);
 kiln_val kiln_empty(kiln_val coll);
 kiln_val kiln_meta(kiln_val x);
 kiln_val kiln_with_meta(kiln_val x, kiln_val meta);
@@ -419,11 +656,21 @@ bool kiln_is_map(kiln_val v);
 bool kiln_is_vector(kiln_val v);
 bool kiln_is_set(kiln_val v);
 bool kiln_is_sequential(kiln_val v);
+bool kiln_is_counted(kiln_val v);
 /* reduce with Clojure's semantics, including reduced; f called as (f acc x). */
 kiln_val kiln_reduce(kiln_val f, kiln_val init, kiln_val coll);
+/* (reduce f coll): no init. */
+kiln_val kiln_reduce1(kiln_val f, kiln_val coll);
 kiln_val kiln_reduced(kiln_val x);
 bool kiln_is_reduced(kiln_val x);
 kiln_val kiln_reduced_value(kiln_val x);
+/* (into to from) with transients where [to] allows. */
+kiln_val kiln_into(kiln_val to, kiln_val from);
+/* Clojure's hasheq of a collection (ordered for sequential, unordered for
+ * maps and sets; cached where the collection has a slot); for hash.c. */
+int32_t kiln_coll_hash(kiln_val coll);
+/* = between two values at least one of which is a collection; for equal.c. */
+bool kiln_coll_equiv(kiln_val a, kiln_val b);
 
 /* ==== hashing and equality (hash.c, equal.c) =========================== */
 
@@ -435,6 +682,27 @@ int32_t kiln_murmur3_hash_unencoded_chars(const char *utf8, size_t n);
 int32_t kiln_string_hash_code(const char *utf8, size_t n); /* String.hashCode */
 bool kiln_equiv(kiln_val a, kiln_val b); /* clojure.core/= */
 int kiln_compare(kiln_val a, kiln_val b); /* clojure.core/compare */
+int32_t kiln_hash_combine(int32_t seed, int32_t hash); /* Util.hashCombine */
+int32_t kiln_hash_ordered(kiln_val coll);   /* Murmur3.hashOrdered over (seq coll) */
+int32_t kiln_hash_unordered(kiln_val coll); /* Murmur3.hashUnordered over (seq coll) */
+/* Object.hashCode of values compared by identity (stable: objects never move). */
+int32_t kiln_identity_hash(kiln_val x);
+/* Java's .hashCode (not hasheq): what "clojure.lang.LazySeq@1f" shows. */
+int32_t kiln_java_hash(kiln_val x);
+/*
+ * Types whose layout belongs to another subsystem (records, deftypes, uuids,
+ * insts) plug into hash, = and compare here, once, at start-up. An equiv
+ * method is called with its own type as [a]; [b] may be anything.
+ */
+typedef int32_t (*kiln_hash_method)(kiln_val x);
+typedef bool (*kiln_equiv_method)(kiln_val a, kiln_val b);
+typedef int (*kiln_compare_method)(kiln_val a, kiln_val b);
+void kiln_hash_set_method(kiln_type t, kiln_hash_method m);
+void kiln_equiv_set_method(kiln_type t, kiln_equiv_method m);
+void kiln_compare_set_method(kiln_type t, kiln_compare_method m);
+/* Throws ClassCastException "class X cannot be cast to class [to] (...)" as the JVM words it. */
+KILN_NORETURN void kiln_throw_class_cast(kiln_val x, const char *to);
+void kiln_equal_register_natives(void); /* called by kiln_hash_init */
 
 /* ==== the printer (print.c) ============================================ */
 
@@ -445,6 +713,30 @@ const char *kiln_pr_str(kiln_val x);      /* GC C string */
 const char *kiln_print_str(kiln_val x);
 /* (str x): nil is "", strings themselves, others as print. */
 void kiln_str_to(kiln_sb *sb, kiln_val x);
+
+/*
+ * The printer's state for one top-level call: the print vars, read once.
+ * Print methods of other subsystems' types receive it and print nested
+ * values with kiln_printer_value, so *print-length* and *print-level* hold.
+ */
+typedef struct kiln_printer {
+  kiln_sb *sb;
+  bool readably;
+  bool meta;      /* *print-meta* */
+  bool ns_maps;   /* *print-namespace-maps* */
+  int64_t length; /* *print-length*, -1 when nil */
+  int64_t level;  /* levels left (*print-level*), -1 when nil */
+} kiln_printer;
+typedef void (*kiln_print_method)(kiln_printer *p, kiln_val x);
+void kiln_printer_init(kiln_printer *p, kiln_sb *sb, bool readably);
+void kiln_printer_value(kiln_printer *p, kiln_val x);
+/* Installs the printer for type [t]: records ("#user.Rec{:a 1}"), uuids, insts. */
+void kiln_print_set_method(kiln_type t, kiln_print_method m);
+/* Writes [prefix]{k v, k v} for map [m], honouring *print-length* and
+ * *print-level* (records print as kiln_print_map_body(p, "#user.Rec", fields)). */
+void kiln_print_map_body(kiln_printer *p, const char *prefix, kiln_val m);
+/* The JVM class name of a fn named "ns/name[/inner]": "ns$name$inner", munged. */
+void kiln_fn_class_name(kiln_sb *sb, const char *fn_name);
 
 /* ==== vars and namespaces (var.c) ====================================== */
 
@@ -633,14 +925,28 @@ void kiln_ref_set_realized(kiln_type type, bool (*realized)(kiln_val x));
 
 /* ==== reader (src/reader) ============================================== */
 
+/*
+ * The reader turns UTF-8 text into forms, as clojure.lang.LispReader does.
+ * Lists read by kiln_reader_next carry {:line L :column C} metadata (the
+ * position of their opening paren; columns count UTF-16 units as on the JVM);
+ * other forms carry no position metadata, as on the JVM: use
+ * kiln_reader_form_start for the position of a top-level form. ::kw, ::alias/kw
+ * and syntax-quote resolve against the current value of *ns*. Errors are
+ * ex-info exceptions whose data is {:type :reader-exception :file F :line L
+ * :column C}, the position of the offending token (or the end of input for
+ * EOF errors); exceptions from other subsystems thrown while reading (a bad
+ * regex, a data reader fn) are wrapped in one, with the original as cause.
+ */
 typedef struct kiln_reader kiln_reader;
 typedef struct kiln_read_opts {
   const char *file;     /* for positions and errors; "NO_SOURCE_PATH" if NULL */
-  int line, column;     /* where the text starts (1-based) */
+  int line, column;     /* where the text starts (1-based); 0 means 1 */
   kiln_val features;    /* set of keywords for #?; nil means #{:kiln} */
   bool allow_cond;      /* reader conditionals allowed (.cljc, REPL) */
+  bool no_positions;    /* no :line/:column metadata on lists (read-string) */
 } kiln_read_opts;
 
+/* The reader keeps pointers into [text], which must outlive it. */
 kiln_reader *kiln_reader_new(const char *text, size_t n, const kiln_read_opts *opts);
 /* Reads the next form. Returns false at end of input. Throws a reader
  * exception (ex-info with :type :reader-exception, :file :line :column) on
@@ -648,8 +954,27 @@ kiln_reader *kiln_reader_new(const char *text, size_t n, const kiln_read_opts *o
 bool kiln_reader_next(kiln_reader *r, kiln_val *form);
 /* Position just after the last form read. */
 void kiln_reader_pos(kiln_reader *r, int *line, int *column, size_t *offset);
-/* Reads the one form in [text] (read-string). */
+/* Position of the first character of the last form read. */
+void kiln_reader_form_start(kiln_reader *r, int *line, int *column, size_t *offset);
+/* Reads the one form in [text] (read-string: no reader conditionals, no
+ * position metadata; empty input throws "EOF while reading"). */
 kiln_val kiln_read_string(const char *text, size_t n);
+/* True when [ex] is a reader exception; fills the position if non-NULL. */
+bool kiln_reader_error_pos(kiln_val ex, const char **file, int *line, int *column);
+
+/* #inst and #uuid values (tagged.c). */
+typedef struct kiln_inst { kiln_obj h; int64_t millis; } kiln_inst;        /* KILN_T_INST */
+typedef struct kiln_uuid { kiln_obj h; uint64_t msb, lsb; } kiln_uuid;     /* KILN_T_UUID */
+kiln_val kiln_inst_new(int64_t millis);
+kiln_val kiln_uuid_new(uint64_t msb, uint64_t lsb);
+/* RFC 3339 as clojure.instant reads it ("2020", "2020-01-02T03:04:05.678+01:00"). */
+bool kiln_inst_parse(const char *s, size_t n, int64_t *millis);
+/* As UUID.fromString: "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (hex, either case). */
+bool kiln_uuid_parse(const char *s, size_t n, kiln_val *out);
+/* The text inside #inst "..." as the JVM prints it: "2020-01-02T02:04:05.678-00:00"
+ * ([buf] >= 48 bytes), and inside #uuid "..." (lower case, [buf] >= 37 bytes). */
+void kiln_inst_format(kiln_val inst, char *buf);
+void kiln_uuid_format(kiln_val uuid, char *buf);
 
 /* ==== writers (print.c) ================================================ */
 
@@ -674,6 +999,31 @@ void kiln_write(kiln_val writer, const char *s, size_t n);
 void kiln_flush(kiln_val writer);
 /* The text a string writer has collected. */
 kiln_val kiln_writer_string_value(kiln_val writer);
+
+/* ==== regular expressions (regex.c) ==================================== */
+
+/*
+ * A compiled pattern (#"..." or re-pattern) on PCRE2, with Java's syntax
+ * mostly (see regex.c for the differences). A matcher (re-matcher) is a
+ * KILN_T_REGEX object with KILN_REGEX_MATCHER set in h.flags.
+ */
+typedef struct kiln_regex {
+  kiln_obj h;
+  kiln_val source;   /* the pattern as written, a string */
+  void *code;        /* pcre2_code *, freed by a GC finalizer */
+  uint32_t ngroups;  /* capturing groups */
+  uint32_t pad;
+} kiln_regex;
+#define KILN_REGEX_MATCHER 1u
+
+/* Compiles [source] (a string); throws PatternSyntaxException. */
+kiln_val kiln_regex_new(kiln_val source);
+kiln_val kiln_regex_source(kiln_val re);
+bool kiln_regex_is_pattern(kiln_val v);
+kiln_val kiln_regex_matcher(kiln_val re, kiln_val s);
+/* re-find and re-matches of a pattern on a string: groups as re-groups gives them, or nil. */
+kiln_val kiln_regex_find(kiln_val re, kiln_val s);
+kiln_val kiln_regex_matches(kiln_val re, kiln_val s);
 
 /* ==== sha256/hmac (sha256.c) =========================================== */
 
