@@ -1,0 +1,2103 @@
+/*
+ * number.c — Clojure's numeric tower: long, double, BigInt (N), Ratio and
+ * BigDecimal (M), with the JVM's contagion, overflow, equality, hashing,
+ * parsing and printing rules, on libtommath.
+ *
+ * Categories. Every number belongs to one of five operation categories,
+ * ordered so that combining two operands is the maximum of their categories,
+ * exactly as clojure.lang.Numbers' Ops.combine does:
+ *   long < bigint < ratio < decimal < double
+ * (long op ratio is ratio, bigint op decimal is decimal, anything op double is
+ * double.) Equality with = additionally requires the same *equality* group:
+ * integers (long and bigint), doubles, ratios, decimals.
+ *
+ * Longs are fixnums when they fit 63 bits and boxed int64 (KILN_T_LONG)
+ * beyond; the split never shows. The fixnum fast paths allocate nothing.
+ *
+ * Memory of big numbers. A KILN_T_BIGINT object holds its libtommath digits
+ * inline, in GC memory allocated atomic (there are no pointers inside), so no
+ * finalizer is ever needed. To compute, an object is *viewed* as an mp_int
+ * whose dp points at those digits (read-only: views are only ever passed as
+ * const inputs to libtommath), results are computed into ordinary malloc'ed
+ * mp_ints and copied into a new GC object, then cleared. A ratio holds two
+ * BIGINT objects (the denominator > 1), a decimal a BIGINT unscaled value and
+ * an int32 scale, as java.math.BigDecimal: value = unscaled * 10^-scale.
+ */
+#include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <tommath.h>
+
+#include "runtime/rt.h"
+
+typedef struct kiln_bigint {
+  kiln_obj h;      /* KILN_T_BIGINT */
+  int32_t used;    /* digits in use; 0 for zero */
+  int32_t sign;    /* MP_ZPOS or MP_NEG; zero is MP_ZPOS */
+  mp_digit dp[];   /* at least one digit is allocated */
+} kiln_bigint;
+
+typedef struct kiln_ratio {
+  kiln_obj h;      /* KILN_T_RATIO */
+  kiln_val num;    /* a BIGINT object */
+  kiln_val den;    /* a BIGINT object, > 1 */
+} kiln_ratio;
+
+typedef struct kiln_decimal {
+  kiln_obj h;      /* KILN_T_DECIMAL */
+  int32_t scale;
+  int32_t pad;
+  kiln_val unscaled; /* a BIGINT object */
+} kiln_decimal;
+
+#define FIX2(a, b) (KILN_IS_FIXNUM(a) && KILN_IS_FIXNUM(b))
+
+enum { C_LONG, C_BIGINT, C_RATIO, C_DECIMAL, C_DOUBLE };
+enum { OP_ADD, OP_SUB, OP_MUL, OP_DIV };
+
+static const char NON_TERMINATING[] =
+    "Non-terminating decimal expansion; no exact representable decimal result.";
+
+/* ==== errors ============================================================ */
+
+static KILN_NORETURN void mp_oom(void) {
+  kiln_throwf(KILN_EX_OOM, "Kiln could not allocate memory for a big number");
+}
+#define MPC(e) do { if ((e) != MP_OKAY) mp_oom(); } while (0)
+
+static KILN_NORETURN void not_a_number(kiln_val v) {
+  if (v == KILN_NIL)
+    kiln_throwf(KILN_EX_NULL, "Cannot invoke \"Object.getClass()\" because \"x\" is null");
+  kiln_throwf(KILN_EX_CLASS_CAST, "class %s cannot be cast to class java.lang.Number",
+              kiln_class_name(v));
+}
+
+static KILN_NORETURN void divide_by_zero(void) {
+  kiln_throwf(KILN_EX_ARITHMETIC, "Divide by zero");
+}
+
+static KILN_NORETURN void long_overflow(void) {
+  kiln_throwf(KILN_EX_ARITHMETIC, "long overflow");
+}
+
+/* ==== longs and doubles ================================================= */
+
+kiln_val kiln_long(int64_t i) {
+  if (KILN_FITS_FIXNUM(i)) return KILN_FIXNUM(i);
+  kiln_boxed_long *b = kiln_alloc_atomic(sizeof *b);
+  b->h.type = KILN_T_LONG;
+  b->h.flags = 0;
+  b->value = i;
+  return (kiln_val)b;
+}
+
+kiln_val kiln_double(double d) {
+  kiln_boxed_double *b = kiln_alloc_atomic(sizeof *b);
+  b->h.type = KILN_T_DOUBLE;
+  b->h.flags = 0;
+  b->value = d;
+  return (kiln_val)b;
+}
+
+bool kiln_is_long(kiln_val v) { return KILN_IS_FIXNUM(v) || KILN_HAS_TYPE(v, KILN_T_LONG); }
+
+int64_t kiln_long_value(kiln_val v) {
+  if (KILN_IS_FIXNUM(v)) return KILN_FIXNUM_VALUE(v);
+  return ((const kiln_boxed_long *)v)->value;
+}
+
+static inline double dbl_of(kiln_val v) { return ((const kiln_boxed_double *)v)->value; }
+
+static int cat_of(kiln_val v) {
+  if (KILN_IS_FIXNUM(v)) return C_LONG;
+  if (KILN_IS_PTR(v)) {
+    switch (KILN_OBJ_TYPE(v)) {
+    case KILN_T_LONG: return C_LONG;
+    case KILN_T_DOUBLE: return C_DOUBLE;
+    case KILN_T_BIGINT: return C_BIGINT;
+    case KILN_T_RATIO: return C_RATIO;
+    case KILN_T_DECIMAL: return C_DECIMAL;
+    default: break;
+    }
+  }
+  not_a_number(v);
+}
+
+bool kiln_is_number(kiln_val v) {
+  if (KILN_IS_FIXNUM(v)) return true;
+  if (!KILN_IS_PTR(v)) return false;
+  uint32_t t = KILN_OBJ_TYPE(v);
+  return t == KILN_T_LONG || t == KILN_T_DOUBLE || t == KILN_T_BIGINT || t == KILN_T_RATIO ||
+         t == KILN_T_DECIMAL;
+}
+
+/* ==== big integers ====================================================== */
+
+static kiln_bigint *big_alloc(int used) {
+  int n = used > 0 ? used : 1;
+  kiln_bigint *b = kiln_alloc_atomic(sizeof *b + (size_t)n * sizeof(mp_digit));
+  b->h.type = KILN_T_BIGINT;
+  b->h.flags = 0;
+  b->used = used;
+  b->sign = MP_ZPOS;
+  b->dp[0] = 0;
+  return b;
+}
+
+/* Copies [m] into a new BIGINT object; [m] is left alone. */
+static kiln_val big_from_mp(const mp_int *m) {
+  kiln_bigint *b = big_alloc(m->used);
+  if (m->used) memcpy(b->dp, m->dp, (size_t)m->used * sizeof(mp_digit));
+  b->sign = m->used ? (int32_t)m->sign : MP_ZPOS;
+  return (kiln_val)b;
+}
+
+/* Copies [m] into a new BIGINT object and clears [m]. */
+static kiln_val big_take(mp_int *m) {
+  kiln_val v = big_from_mp(m);
+  mp_clear(m);
+  return v;
+}
+
+/* A read-only mp_int over a BIGINT object's digits. */
+static void big_view(kiln_val v, mp_int *m) {
+  const kiln_bigint *b = (const kiln_bigint *)v;
+  m->used = b->used;
+  m->alloc = b->used > 0 ? b->used : 1;
+  m->sign = (mp_sign)b->sign;
+  m->dp = (mp_digit *)b->dp;
+}
+
+static kiln_val big_from_i64(int64_t i) {
+  mp_int m;
+  MPC(mp_init_i64(&m, i));
+  return big_take(&m);
+}
+
+/* True when [m] fits an int64 (as BigInteger.bitLength() < 64); sets *out. */
+static bool mp_fits_i64(const mp_int *m, int64_t *out) {
+  int bits = mp_count_bits(m);
+  if (bits <= 63) {
+    *out = mp_get_i64(m);
+    return true;
+  }
+  if (bits == 64 && m->sign == MP_NEG && mp_get_mag_u64(m) == (UINT64_C(1) << 63)) {
+    *out = INT64_MIN;
+    return true;
+  }
+  return false;
+}
+
+/* An integer operand (long or BIGINT) as an mp_int: a view or an owned copy. */
+typedef struct zint {
+  mp_int m;
+  bool owned;
+} zint;
+
+static void z_of(zint *z, kiln_val v) {
+  if (KILN_HAS_TYPE(v, KILN_T_BIGINT)) {
+    big_view(v, &z->m);
+    z->owned = false;
+  } else {
+    MPC(mp_init_i64(&z->m, kiln_long_value(v)));
+    z->owned = true;
+  }
+}
+
+static void z_done(zint *z) {
+  if (z->owned) mp_clear(&z->m);
+}
+
+/* An owned copy of an integer value (long or BIGINT) into an initialised [m]. */
+static void mp_set_val(mp_int *m, kiln_val v) {
+  if (KILN_HAS_TYPE(v, KILN_T_BIGINT)) {
+    mp_int view;
+    big_view(v, &view);
+    MPC(mp_copy(&view, m));
+  } else {
+    mp_set_i64(m, kiln_long_value(v));
+  }
+}
+
+static void mp_mul_pow10(mp_int *x, int64_t k) {
+  if (k <= 0) return;
+  mp_int p;
+  MPC(mp_init(&p));
+  mp_set(&p, 10);
+  MPC(mp_expt_u32(&p, (uint32_t)k, &p));
+  MPC(mp_mul(x, &p, x));
+  mp_clear(&p);
+}
+
+/* Decimal digits of |m| as a GC string; *neg tells the sign. */
+static char *mp_digits(const mp_int *m, size_t *len) {
+  int size;
+  MPC(mp_radix_size(m, 10, &size));
+  char *buf = kiln_alloc_atomic((size_t)size + 1);
+  size_t written;
+  MPC(mp_to_radix(m, buf, (size_t)size + 1, &written, 10));
+  *len = strlen(buf);
+  return buf;
+}
+
+/* Java's BigInteger.hashCode over the magnitude in 32-bit words, times the sign. */
+static int32_t mp_java_hash(const mp_int *m) {
+  int bits = mp_count_bits(m);
+  int nwords = (bits + 31) / 32;
+  uint32_t h = 0;
+  for (int w = nwords - 1; w >= 0; w--) {
+    uint64_t word = 0;
+    for (int b = 0; b < 32; b++) {
+      int bit = w * 32 + b;
+      int di = bit / MP_DIGIT_BIT, db = bit % MP_DIGIT_BIT;
+      if (di < m->used && ((m->dp[di] >> db) & 1u)) word |= (uint64_t)1 << b;
+    }
+    h = 31u * h + (uint32_t)word;
+  }
+  if (m->sign == MP_NEG) h = (uint32_t)0 - h;
+  return (int32_t)h;
+}
+
+/* The correctly rounded double nearest to the decimal "digits e exp". */
+static double decimal_string_to_double(bool neg, const char *digits, int64_t exp) {
+  size_t n = strlen(digits);
+  char *s = kiln_alloc_atomic(n + 32);
+  snprintf(s, n + 32, "%s%se%lld", neg ? "-" : "", digits, (long long)exp);
+  return strtod(s, NULL);
+}
+
+static double mp_to_double(const mp_int *m) {
+  int64_t i;
+  if (mp_fits_i64(m, &i)) return (double)i;
+  size_t len;
+  char *d = mp_digits(m, &len);
+  return strtod(d, NULL); /* mp_to_radix writes the sign itself */
+}
+
+/* ==== ratios ============================================================ */
+
+static kiln_val ratio_new_take(mp_int *n, mp_int *d) {
+  kiln_ratio *r = kiln_obj_new(KILN_T_RATIO, sizeof *r);
+  r->num = big_take(n);
+  r->den = big_take(d);
+  return (kiln_val)r;
+}
+
+/*
+ * Clojure's Numbers.divide(BigInteger, BigInteger): reduces n/d and returns a
+ * BigInt when the denominator becomes 1, else a Ratio with d > 0. Takes
+ * ownership of both (clears them).
+ */
+static kiln_val q_normalize(mp_int *n, mp_int *d) {
+  if (mp_iszero(d)) {
+    mp_clear_multi(n, d, NULL);
+    divide_by_zero();
+  }
+  mp_int g;
+  MPC(mp_init(&g));
+  MPC(mp_gcd(n, d, &g));
+  if (mp_iszero(&g)) { /* n and d both zero cannot happen: d != 0 */
+    mp_clear_multi(&g, n, d, NULL);
+    return big_from_i64(0);
+  }
+  MPC(mp_div(n, &g, n, NULL));
+  MPC(mp_div(d, &g, d, NULL));
+  mp_clear(&g);
+  if (d->sign == MP_NEG) {
+    MPC(mp_neg(n, n));
+    MPC(mp_neg(d, d));
+  }
+  if (mp_cmp_d(d, 1) == MP_EQ) {
+    mp_clear(d);
+    return big_take(n);
+  }
+  return ratio_new_take(n, d);
+}
+
+/* Any rational operand (long, bigint, ratio) as owned numerator/denominator. */
+static void q_of(kiln_val v, mp_int *n, mp_int *d) {
+  MPC(mp_init_multi(n, d, NULL));
+  if (KILN_HAS_TYPE(v, KILN_T_RATIO)) {
+    const kiln_ratio *r = (const kiln_ratio *)v;
+    mp_set_val(n, r->num);
+    mp_set_val(d, r->den);
+  } else {
+    mp_set_val(n, v);
+    mp_set(d, 1);
+  }
+}
+
+static kiln_val ratio_arith(kiln_val a, kiln_val b, int op) {
+  mp_int an, ad, bn, bd, t;
+  q_of(a, &an, &ad);
+  q_of(b, &bn, &bd);
+  MPC(mp_init(&t));
+  switch (op) {
+  case OP_ADD:
+  case OP_SUB:
+    MPC(mp_mul(&an, &bd, &an));
+    MPC(mp_mul(&bn, &ad, &t));
+    if (op == OP_ADD) MPC(mp_add(&an, &t, &an));
+    else MPC(mp_sub(&an, &t, &an));
+    MPC(mp_mul(&ad, &bd, &ad));
+    break;
+  case OP_MUL:
+    MPC(mp_mul(&an, &bn, &an));
+    MPC(mp_mul(&ad, &bd, &ad));
+    break;
+  default: /* OP_DIV */
+    MPC(mp_mul(&an, &bd, &an));
+    MPC(mp_mul(&ad, &bn, &ad));
+    break;
+  }
+  mp_clear_multi(&bn, &bd, &t, NULL);
+  return q_normalize(&an, &ad);
+}
+
+/* Compares two rationals: -1, 0 or 1. */
+static int ratio_cmp(kiln_val a, kiln_val b) {
+  mp_int an, ad, bn, bd;
+  q_of(a, &an, &ad);
+  q_of(b, &bn, &bd);
+  MPC(mp_mul(&an, &bd, &an));
+  MPC(mp_mul(&bn, &ad, &bn));
+  mp_ord o = mp_cmp(&an, &bn);
+  mp_clear_multi(&an, &ad, &bn, &bd, NULL);
+  return o == MP_LT ? -1 : o == MP_GT ? 1 : 0;
+}
+
+/*
+ * Ratio.doubleValue: the quotient rounded to 16 significant digits
+ * (MathContext.DECIMAL64, half even), then converted correctly rounded.
+ */
+static double ratio_to_double(kiln_val v) {
+  const kiln_ratio *r = (const kiln_ratio *)v;
+  mp_int n, d, q, rem;
+  MPC(mp_init_multi(&n, &d, &q, &rem, NULL));
+  mp_set_val(&n, r->num);
+  mp_set_val(&d, r->den);
+  bool neg = n.sign == MP_NEG;
+  MPC(mp_abs(&n, &n));
+  if (mp_iszero(&n)) {
+    mp_clear_multi(&n, &d, &q, &rem, NULL);
+    return 0.0;
+  }
+  size_t nlen, dlen;
+  mp_digits(&n, &nlen);
+  mp_digits(&d, &dlen);
+  /* Scale so that the integer quotient has at least 18 digits. */
+  int64_t k = 18 - ((int64_t)nlen - (int64_t)dlen) + 1;
+  if (k > 0) mp_mul_pow10(&n, k);
+  else mp_mul_pow10(&d, -k);
+  MPC(mp_div(&n, &d, &q, &rem));
+  size_t qlen;
+  char *digits = mp_digits(&q, &qlen);
+  bool sticky = !mp_iszero(&rem);
+  mp_clear_multi(&n, &d, &q, &rem, NULL);
+  /* Round the digit string to 16 digits, half even. */
+  int64_t exp = -k + (int64_t)(qlen - 16);
+  char first = digits[16];
+  for (size_t i = 17; i < qlen && !sticky; i++) sticky = digits[i] != '0';
+  digits[16] = 0;
+  bool up = first > '5' || (first == '5' && (sticky || ((digits[15] - '0') & 1)));
+  if (up) {
+    int i = 15;
+    while (i >= 0 && digits[i] == '9') digits[i--] = '0';
+    if (i >= 0) {
+      digits[i]++;
+    } else { /* all nines: 10^16 */
+      memmove(digits + 1, digits, 17);
+      digits[0] = '1';
+      digits[17] = 0;
+    }
+  }
+  return decimal_string_to_double(neg, digits, exp);
+}
+
+/* ==== decimals ========================================================== */
+
+/* A decimal operand: an owned unscaled value and a scale. */
+typedef struct dec {
+  mp_int u;
+  int64_t s;
+} dec;
+
+static kiln_val dec_new(kiln_val unscaled, int64_t scale) {
+  if (scale > INT32_MAX) kiln_throwf(KILN_EX_ARITHMETIC, "Underflow");
+  if (scale < INT32_MIN) kiln_throwf(KILN_EX_ARITHMETIC, "Overflow");
+  kiln_decimal *d = kiln_obj_new(KILN_T_DECIMAL, sizeof *d);
+  d->scale = (int32_t)scale;
+  d->unscaled = unscaled;
+  return (kiln_val)d;
+}
+
+static kiln_val dec_take(dec *d) {
+  kiln_val u = big_from_mp(&d->u);
+  mp_clear(&d->u);
+  return dec_new(u, d->s);
+}
+
+static void dec_div_exact(dec *a, dec *b, dec *out);
+
+/* toBigDecimal: longs and bigints with scale 0, ratios divided exactly. */
+static void dec_of(dec *d, kiln_val v) {
+  MPC(mp_init(&d->u));
+  if (KILN_HAS_TYPE(v, KILN_T_DECIMAL)) {
+    const kiln_decimal *x = (const kiln_decimal *)v;
+    mp_set_val(&d->u, x->unscaled);
+    d->s = x->scale;
+  } else if (KILN_HAS_TYPE(v, KILN_T_RATIO)) {
+    const kiln_ratio *r = (const kiln_ratio *)v;
+    dec n, q;
+    MPC(mp_init(&n.u));
+    mp_set_val(&n.u, r->num);
+    n.s = 0;
+    mp_set_val(&d->u, r->den);
+    d->s = 0;
+    dec_div_exact(&n, d, &q);
+    mp_clear(&n.u);
+    mp_exch(&d->u, &q.u);
+    d->s = q.s;
+    mp_clear(&q.u);
+  } else {
+    mp_set_val(&d->u, v);
+    d->s = 0;
+  }
+}
+
+static void dec_align(dec *a, dec *b) {
+  if (a->s < b->s) {
+    mp_mul_pow10(&a->u, b->s - a->s);
+    a->s = b->s;
+  } else if (b->s < a->s) {
+    mp_mul_pow10(&b->u, a->s - b->s);
+    b->s = a->s;
+  }
+}
+
+static int dec_cmp(dec *a, dec *b) {
+  dec_align(a, b);
+  mp_ord o = mp_cmp(&a->u, &b->u);
+  return o == MP_LT ? -1 : o == MP_GT ? 1 : 0;
+}
+
+/* Removes trailing zeros of [d] while its scale is above [floor]. */
+static void dec_strip_to(dec *d, int64_t floor) {
+  if (mp_iszero(&d->u)) return;
+  mp_int q;
+  mp_digit r;
+  MPC(mp_init(&q));
+  while (d->s > floor) {
+    MPC(mp_div_d(&d->u, 10, &q, &r));
+    if (r != 0) break;
+    mp_exch(&q, &d->u);
+    d->s--;
+  }
+  mp_clear(&q);
+}
+
+/*
+ * BigDecimal.divide(BigDecimal) without a MathContext: the exact quotient with
+ * the smallest scale >= this.scale - divisor.scale that represents it, or
+ * ArithmeticException when the expansion does not terminate. [b] is not zero.
+ * Leaves [a] and [b] owned by the caller; on a throw both are cleared.
+ */
+static void dec_div_exact(dec *a, dec *b, dec *out) {
+  int64_t pref = a->s - b->s;
+  MPC(mp_init(&out->u));
+  if (mp_iszero(&a->u)) {
+    out->s = pref < INT32_MIN ? INT32_MIN : pref > INT32_MAX ? INT32_MAX : pref;
+    return;
+  }
+  mp_int g, n, d;
+  MPC(mp_init_multi(&g, &n, &d, NULL));
+  MPC(mp_gcd(&a->u, &b->u, &g));
+  MPC(mp_div(&a->u, &g, &n, NULL));
+  MPC(mp_div(&b->u, &g, &d, NULL));
+  if (d.sign == MP_NEG) {
+    MPC(mp_neg(&n, &n));
+    MPC(mp_neg(&d, &d));
+  }
+  int twos = mp_cnt_lsb(&d);
+  MPC(mp_div_2d(&d, twos, &d, NULL));
+  int fives = 0;
+  mp_digit r;
+  for (;;) {
+    MPC(mp_div_d(&d, 5, &g, &r));
+    if (r != 0) break;
+    mp_exch(&g, &d);
+    fives++;
+  }
+  if (mp_cmp_d(&d, 1) != MP_EQ) {
+    mp_clear_multi(&g, &n, &d, &out->u, &a->u, &b->u, NULL);
+    kiln_throwf(KILN_EX_ARITHMETIC, "%s", NON_TERMINATING);
+  }
+  int k = twos > fives ? twos : fives;
+  /* n / (2^twos 5^fives) = n 2^(k-twos) 5^(k-fives) / 10^k */
+  mp_set(&g, 5);
+  MPC(mp_expt_u32(&g, (uint32_t)(k - fives), &g));
+  MPC(mp_mul(&n, &g, &n));
+  MPC(mp_mul_2d(&n, k - twos, &n));
+  mp_clear_multi(&g, &d, NULL);
+  mp_exch(&n, &out->u);
+  mp_clear(&n);
+  out->s = pref + k;
+  dec_strip_to(out, pref);
+}
+
+static kiln_val dec_arith(kiln_val x, kiln_val y, int op) {
+  dec a, b, r;
+  dec_of(&a, x);
+  dec_of(&b, y);
+  switch (op) {
+  case OP_ADD:
+  case OP_SUB:
+    dec_align(&a, &b);
+    if (op == OP_ADD) MPC(mp_add(&a.u, &b.u, &a.u));
+    else MPC(mp_sub(&a.u, &b.u, &a.u));
+    mp_clear(&b.u);
+    return dec_take(&a);
+  case OP_MUL:
+    MPC(mp_mul(&a.u, &b.u, &a.u));
+    a.s += b.s;
+    mp_clear(&b.u);
+    return dec_take(&a);
+  default:
+    if (mp_iszero(&b.u)) {
+      mp_clear_multi(&a.u, &b.u, NULL);
+      divide_by_zero();
+    }
+    dec_div_exact(&a, &b, &r);
+    mp_clear_multi(&a.u, &b.u, NULL);
+    return dec_take(&r);
+  }
+}
+
+static double dec_to_double(kiln_val v) {
+  const kiln_decimal *x = (const kiln_decimal *)v;
+  mp_int u;
+  big_view(x->unscaled, &u);
+  size_t len;
+  char *digits = mp_digits(&u, &len);
+  bool neg = digits[0] == '-';
+  return decimal_string_to_double(neg, digits + neg, -(int64_t)x->scale);
+}
+
+/* ==== conversions ======================================================= */
+
+static double num_to_double(kiln_val v, int cat) {
+  switch (cat) {
+  case C_LONG: return (double)kiln_long_value(v);
+  case C_DOUBLE: return dbl_of(v);
+  case C_BIGINT: {
+    mp_int m;
+    big_view(v, &m);
+    return mp_to_double(&m);
+  }
+  case C_RATIO: return ratio_to_double(v);
+  default: return dec_to_double(v);
+  }
+}
+
+double kiln_double_value(kiln_val v) { return num_to_double(v, cat_of(v)); }
+
+static kiln_val big_or_long(mp_int *m) {
+  int64_t i;
+  if (mp_fits_i64(m, &i)) {
+    mp_clear(m);
+    return kiln_long(i);
+  }
+  return big_take(m);
+}
+
+/* The integer part of a double, exactly (the double must be finite). */
+static kiln_val double_to_bigint(double d) {
+  mp_int m;
+  MPC(mp_init(&m));
+  MPC(mp_set_double(&m, trunc(d)));
+  return big_take(&m);
+}
+
+/* ==== arithmetic ======================================================== */
+
+/* Java's long negation, division and remainder: they wrap instead of trapping. */
+static inline int64_t jneg(int64_t x) { return (int64_t)(0 - (uint64_t)x); }
+static inline int64_t jdiv(int64_t x, int64_t y) { return y == -1 ? jneg(x) : x / y; }
+static inline int64_t jrem(int64_t x, int64_t y) { return y == -1 ? 0 : x % y; }
+
+static kiln_val long_arith(int64_t x, int64_t y, int op, bool promote) {
+  int64_t r;
+  bool ovf;
+  switch (op) {
+  case OP_ADD: ovf = __builtin_add_overflow(x, y, &r); break;
+  case OP_SUB: ovf = __builtin_sub_overflow(x, y, &r); break;
+  case OP_MUL: ovf = __builtin_mul_overflow(x, y, &r); break;
+  default: { /* Clojure's LongOps.divide, with Java's wrapping / and % */
+    if (y == 0) divide_by_zero();
+    int64_t u = x, v = y;
+    while (v != 0) {
+      int64_t t = jrem(u, v);
+      u = v;
+      v = t;
+    }
+    if (u == 0) return KILN_FIXNUM(0);
+    int64_t n = jdiv(x, u), d = jdiv(y, u);
+    if (d == 1) return kiln_long(n);
+    if (d < 0) {
+      n = jneg(n);
+      d = jneg(d);
+    }
+    if (d == 1) return kiln_long(n);
+    mp_int mn, md;
+    MPC(mp_init_i64(&mn, n));
+    MPC(mp_init_i64(&md, d));
+    return ratio_new_take(&mn, &md);
+  }
+  }
+  if (!ovf) return kiln_long(r);
+  if (!promote) long_overflow();
+  mp_int a, b;
+  MPC(mp_init_i64(&a, x));
+  MPC(mp_init_i64(&b, y));
+  if (op == OP_ADD) MPC(mp_add(&a, &b, &a));
+  else if (op == OP_SUB) MPC(mp_sub(&a, &b, &a));
+  else MPC(mp_mul(&a, &b, &a));
+  mp_clear(&b);
+  return big_take(&a);
+}
+
+static kiln_val big_arith(kiln_val x, kiln_val y, int op) {
+  zint a, b;
+  z_of(&a, x);
+  z_of(&b, y);
+  mp_int r, d;
+  if (op == OP_DIV) {
+    MPC(mp_init_multi(&r, &d, NULL));
+    MPC(mp_copy(&a.m, &r));
+    MPC(mp_copy(&b.m, &d));
+    z_done(&a);
+    z_done(&b);
+    return q_normalize(&r, &d);
+  }
+  MPC(mp_init(&r));
+  if (op == OP_ADD) MPC(mp_add(&a.m, &b.m, &r));
+  else if (op == OP_SUB) MPC(mp_sub(&a.m, &b.m, &r));
+  else MPC(mp_mul(&a.m, &b.m, &r));
+  z_done(&a);
+  z_done(&b);
+  return big_take(&r);
+}
+
+static kiln_val arith(kiln_val a, kiln_val b, int op, bool promote) {
+  int ca = cat_of(a), cb = cat_of(b);
+  int c = ca > cb ? ca : cb;
+  switch (c) {
+  case C_LONG: return long_arith(kiln_long_value(a), kiln_long_value(b), op, promote);
+  case C_BIGINT: return big_arith(a, b, op);
+  case C_RATIO: return ratio_arith(a, b, op);
+  case C_DECIMAL: return dec_arith(a, b, op);
+  default: {
+    double x = num_to_double(a, ca), y = num_to_double(b, cb);
+    switch (op) {
+    case OP_ADD: return kiln_double(x + y);
+    case OP_SUB: return kiln_double(x - y);
+    case OP_MUL: return kiln_double(x * y);
+    default: return kiln_double(x / y);
+    }
+  }
+  }
+}
+
+kiln_val kiln_num_add(kiln_val a, kiln_val b) {
+  if (FIX2(a, b)) return kiln_long(KILN_FIXNUM_VALUE(a) + KILN_FIXNUM_VALUE(b));
+  return arith(a, b, OP_ADD, false);
+}
+
+kiln_val kiln_num_sub(kiln_val a, kiln_val b) {
+  if (FIX2(a, b)) return kiln_long(KILN_FIXNUM_VALUE(a) - KILN_FIXNUM_VALUE(b));
+  return arith(a, b, OP_SUB, false);
+}
+
+kiln_val kiln_num_mul(kiln_val a, kiln_val b) {
+  int64_t r;
+  if (FIX2(a, b) &&
+      !__builtin_mul_overflow(KILN_FIXNUM_VALUE(a), KILN_FIXNUM_VALUE(b), &r))
+    return kiln_long(r);
+  return arith(a, b, OP_MUL, false);
+}
+
+kiln_val kiln_num_add_p(kiln_val a, kiln_val b) {
+  if (FIX2(a, b)) return kiln_long(KILN_FIXNUM_VALUE(a) + KILN_FIXNUM_VALUE(b));
+  return arith(a, b, OP_ADD, true);
+}
+
+kiln_val kiln_num_sub_p(kiln_val a, kiln_val b) {
+  if (FIX2(a, b)) return kiln_long(KILN_FIXNUM_VALUE(a) - KILN_FIXNUM_VALUE(b));
+  return arith(a, b, OP_SUB, true);
+}
+
+kiln_val kiln_num_mul_p(kiln_val a, kiln_val b) { return arith(a, b, OP_MUL, true); }
+
+static bool is_nan_val(kiln_val v) {
+  return KILN_HAS_TYPE(v, KILN_T_DOUBLE) && isnan(dbl_of(v));
+}
+
+/*
+ * Division. Kiln follows JVM Clojure's literal behaviour when a double is
+ * involved: IEEE division ((/ 1.0 0) is ##Inf); an exact zero divisor with
+ * exact operands throws "Divide by zero".
+ */
+kiln_val kiln_num_div(kiln_val a, kiln_val b) {
+  int ca = cat_of(a), cb = cat_of(b);
+  if (ca == C_DOUBLE || cb == C_DOUBLE)
+    return kiln_double(num_to_double(a, ca) / num_to_double(b, cb));
+  return arith(a, b, OP_DIV, false);
+}
+
+kiln_val kiln_num_negate(kiln_val a) {
+  switch (cat_of(a)) {
+  case C_LONG: {
+    int64_t x = kiln_long_value(a);
+    if (x == INT64_MIN) long_overflow();
+    return kiln_long(-x);
+  }
+  case C_DOUBLE: return kiln_double(-dbl_of(a));
+  default: return arith(KILN_FIXNUM(0), a, OP_SUB, false);
+  }
+}
+
+static bool num_is_zero(kiln_val v, int cat) {
+  switch (cat) {
+  case C_LONG: return kiln_long_value(v) == 0;
+  case C_DOUBLE: return dbl_of(v) == 0.0;
+  case C_BIGINT: return ((const kiln_bigint *)v)->used == 0;
+  case C_RATIO: return false;
+  default: return ((const kiln_bigint *)((const kiln_decimal *)v)->unscaled)->used == 0;
+  }
+}
+
+/* The sign of a number: -1, 0, 1 (0 for NaN). */
+static int num_sign(kiln_val v, int cat) {
+  switch (cat) {
+  case C_LONG: {
+    int64_t x = kiln_long_value(v);
+    return x < 0 ? -1 : x > 0;
+  }
+  case C_DOUBLE: {
+    double d = dbl_of(v);
+    return d < 0 ? -1 : d > 0;
+  }
+  case C_BIGINT: {
+    const kiln_bigint *b = (const kiln_bigint *)v;
+    return b->used == 0 ? 0 : b->sign == MP_NEG ? -1 : 1;
+  }
+  case C_RATIO: return num_sign(((const kiln_ratio *)v)->num, C_BIGINT);
+  default: return num_sign(((const kiln_decimal *)v)->unscaled, C_BIGINT);
+  }
+}
+
+/* ---- quot, rem, mod --------------------------------------------------- */
+
+/* Numbers.quotient(double, double) and remainder(double, double). */
+static double dbl_trunc_q(double q) {
+  if (isnan(q) || isinf(q)) kiln_throwf(KILN_EX_NUMBER_FORMAT, "Infinite or NaN");
+  return trunc(q); /* (double)(long)q within the long range, exact beyond it */
+}
+
+static double dbl_quot(double n, double d) { return dbl_trunc_q(n / d); }
+
+static double dbl_rem(double n, double d) { return n - dbl_trunc_q(n / d) * d; }
+
+/* BigDecimal.divideToIntegralValue; [a], [b] owned by the caller, b != 0. */
+static void dec_quot(dec *a, dec *b, dec *q) {
+  int64_t pref = a->s - b->s;
+  dec x = {.s = a->s}, y = {.s = b->s};
+  MPC(mp_init_copy(&x.u, &a->u));
+  MPC(mp_init_copy(&y.u, &b->u));
+  dec_align(&x, &y);
+  MPC(mp_init(&q->u));
+  MPC(mp_div(&x.u, &y.u, &q->u, NULL));
+  mp_clear_multi(&x.u, &y.u, NULL);
+  q->s = 0;
+  if (mp_iszero(&q->u) || pref >= 0) {
+    mp_mul_pow10(&q->u, pref);
+    q->s = pref;
+  } else {
+    dec_strip_to(q, pref);
+  }
+}
+
+kiln_val kiln_num_quot(kiln_val a, kiln_val b) {
+  int ca = cat_of(a), cb = cat_of(b);
+  if (num_is_zero(b, cb)) divide_by_zero();
+  int c = ca > cb ? ca : cb;
+  switch (c) {
+  case C_LONG: {
+    int64_t x = kiln_long_value(a), y = kiln_long_value(b);
+    return kiln_long(jdiv(x, y));
+  }
+  case C_DOUBLE: return kiln_double(dbl_quot(num_to_double(a, ca), num_to_double(b, cb)));
+  case C_BIGINT: {
+    zint x, y;
+    z_of(&x, a);
+    z_of(&y, b);
+    mp_int q;
+    MPC(mp_init(&q));
+    MPC(mp_div(&x.m, &y.m, &q, NULL));
+    z_done(&x);
+    z_done(&y);
+    return big_take(&q);
+  }
+  case C_RATIO: {
+    mp_int an, ad, bn, bd;
+    q_of(a, &an, &ad);
+    q_of(b, &bn, &bd);
+    MPC(mp_mul(&an, &bd, &an));
+    MPC(mp_mul(&ad, &bn, &ad));
+    MPC(mp_div(&an, &ad, &an, NULL));
+    mp_clear_multi(&ad, &bn, &bd, NULL);
+    return big_take(&an);
+  }
+  default: {
+    dec x, y, q;
+    dec_of(&x, a);
+    dec_of(&y, b);
+    dec_quot(&x, &y, &q);
+    mp_clear_multi(&x.u, &y.u, NULL);
+    return dec_take(&q);
+  }
+  }
+}
+
+kiln_val kiln_num_rem(kiln_val a, kiln_val b) {
+  int ca = cat_of(a), cb = cat_of(b);
+  if (num_is_zero(b, cb)) divide_by_zero();
+  int c = ca > cb ? ca : cb;
+  switch (c) {
+  case C_LONG: {
+    int64_t x = kiln_long_value(a), y = kiln_long_value(b);
+    return kiln_long(jrem(x, y));
+  }
+  case C_DOUBLE: return kiln_double(dbl_rem(num_to_double(a, ca), num_to_double(b, cb)));
+  case C_BIGINT: {
+    zint x, y;
+    z_of(&x, a);
+    z_of(&y, b);
+    mp_int r;
+    MPC(mp_init(&r));
+    MPC(mp_div(&x.m, &y.m, NULL, &r));
+    z_done(&x);
+    z_done(&y);
+    return big_take(&r);
+  }
+  case C_RATIO: {
+    kiln_val q = kiln_num_quot(a, b);
+    return kiln_num_sub(a, kiln_num_mul(q, b));
+  }
+  default: {
+    dec x, y, q;
+    dec_of(&x, a);
+    dec_of(&y, b);
+    dec_quot(&x, &y, &q);
+    /* this - q * divisor */
+    MPC(mp_mul(&q.u, &y.u, &q.u));
+    q.s += y.s;
+    dec_align(&x, &q);
+    MPC(mp_sub(&x.u, &q.u, &x.u));
+    mp_clear_multi(&y.u, &q.u, NULL);
+    return dec_take(&x);
+  }
+  }
+}
+
+/* clojure.core/mod: (let [m (rem n d)] (if (or (zero? m) (= (pos? n) (pos? d))) m (+ m d))) */
+kiln_val kiln_num_mod(kiln_val a, kiln_val b) {
+  kiln_val m = kiln_num_rem(a, b);
+  int cm = cat_of(m);
+  if (num_is_zero(m, cm)) return m;
+  if ((num_sign(a, cat_of(a)) > 0) == (num_sign(b, cat_of(b)) > 0)) return m;
+  return kiln_num_add(m, b);
+}
+
+/* ==== comparison ======================================================== */
+
+/* Returns -1, 0, 1, or 2 when unordered (a NaN is involved). */
+static int num_cmp(kiln_val a, kiln_val b) {
+  int ca = cat_of(a), cb = cat_of(b);
+  int c = ca > cb ? ca : cb;
+  switch (c) {
+  case C_LONG: {
+    int64_t x = kiln_long_value(a), y = kiln_long_value(b);
+    return x < y ? -1 : x > y;
+  }
+  case C_DOUBLE: {
+    double x = num_to_double(a, ca), y = num_to_double(b, cb);
+    if (x < y) return -1;
+    if (x > y) return 1;
+    if (x == y) return 0;
+    return 2;
+  }
+  case C_BIGINT: {
+    zint x, y;
+    z_of(&x, a);
+    z_of(&y, b);
+    mp_ord o = mp_cmp(&x.m, &y.m);
+    z_done(&x);
+    z_done(&y);
+    return o == MP_LT ? -1 : o == MP_GT ? 1 : 0;
+  }
+  case C_RATIO: return ratio_cmp(a, b);
+  default: {
+    dec x, y;
+    dec_of(&x, a);
+    dec_of(&y, b);
+    int r = dec_cmp(&x, &y);
+    mp_clear_multi(&x.u, &y.u, NULL);
+    return r;
+  }
+  }
+}
+
+bool kiln_num_lt(kiln_val a, kiln_val b) {
+  if (FIX2(a, b)) return (int64_t)a < (int64_t)b;
+  return num_cmp(a, b) == -1;
+}
+
+bool kiln_num_le(kiln_val a, kiln_val b) {
+  if (FIX2(a, b)) return (int64_t)a <= (int64_t)b;
+  int r = num_cmp(a, b);
+  return r == -1 || r == 0;
+}
+
+bool kiln_num_equal(kiln_val a, kiln_val b) {
+  if (FIX2(a, b)) return a == b;
+  return num_cmp(a, b) == 0;
+}
+
+/* The equality group of a number for =: integers, doubles, ratios, decimals. */
+static int eq_group(int cat) { return cat == C_BIGINT ? C_LONG : cat; }
+
+bool kiln_num_equiv(kiln_val a, kiln_val b) {
+  if (FIX2(a, b)) return a == b;
+  if (!kiln_is_number(a) || !kiln_is_number(b)) return false;
+  if (eq_group(cat_of(a)) != eq_group(cat_of(b))) return false;
+  return num_cmp(a, b) == 0;
+}
+
+int kiln_num_compare(kiln_val a, kiln_val b) {
+  if (FIX2(a, b)) return (int64_t)a < (int64_t)b ? -1 : (int64_t)a > (int64_t)b;
+  int r = num_cmp(a, b);
+  return r == 2 ? 0 : r;
+}
+
+/* ==== hashing =========================================================== */
+
+static int32_t double_hash(double d) {
+  if (d == 0.0) return 0; /* -0.0 hashes as 0.0, as Clojure does */
+  uint64_t bits;
+  if (isnan(d)) bits = UINT64_C(0x7ff8000000000000);
+  else memcpy(&bits, &d, sizeof bits);
+  return (int32_t)(uint32_t)(bits ^ (bits >> 32));
+}
+
+int32_t kiln_num_hash(kiln_val a) {
+  switch (cat_of(a)) {
+  case C_LONG: return kiln_murmur3_hash_long(kiln_long_value(a));
+  case C_DOUBLE: return double_hash(dbl_of(a));
+  case C_BIGINT: {
+    mp_int m;
+    int64_t i;
+    big_view(a, &m);
+    if (mp_fits_i64(&m, &i)) return kiln_murmur3_hash_long(i);
+    return mp_java_hash(&m);
+  }
+  case C_RATIO: {
+    const kiln_ratio *r = (const kiln_ratio *)a;
+    mp_int n, d;
+    big_view(r->num, &n);
+    big_view(r->den, &d);
+    return mp_java_hash(&n) ^ mp_java_hash(&d);
+  }
+  default: {
+    const kiln_decimal *x = (const kiln_decimal *)a;
+    dec d;
+    MPC(mp_init(&d.u));
+    mp_set_val(&d.u, x->unscaled);
+    d.s = x->scale;
+    if (mp_iszero(&d.u)) {
+      mp_clear(&d.u);
+      return 0;
+    }
+    dec_strip_to(&d, INT64_MIN);
+    uint32_t h = 31u * (uint32_t)mp_java_hash(&d.u) + (uint32_t)(int32_t)d.s;
+    mp_clear(&d.u);
+    return (int32_t)h;
+  }
+  }
+}
+
+/* ==== printing ========================================================== */
+
+/*
+ * Java's Double.toString: the shortest decimal (at least two significant
+ * digits, the closest such) that reads back as [d], written plainly for
+ * 1e-3 <= |d| < 1e7 and as d.dddE[-]n otherwise.
+ */
+void kiln_double_to_string(double d, char *buf) {
+  if (isnan(d)) { strcpy(buf, "NaN"); return; }
+  if (isinf(d)) { strcpy(buf, d > 0 ? "Infinity" : "-Infinity"); return; }
+  if (d == 0.0) { strcpy(buf, signbit(d) ? "-0.0" : "0.0"); return; }
+  char tmp[40];
+  int p;
+  for (p = 2; p <= 17; p++) {
+    snprintf(tmp, sizeof tmp, "%.*e", p - 1, d);
+    if (strtod(tmp, NULL) == d) break;
+  }
+  /* tmp is [-]D.DDDDe[+-]XX; collect the digits and the exponent. */
+  char digits[24];
+  int nd = 0;
+  const char *s = tmp;
+  bool neg = *s == '-';
+  if (neg) s++;
+  for (; *s && *s != 'e'; s++)
+    if (*s != '.') digits[nd++] = *s;
+  int exp = atoi(s + 1);
+  while (nd > 2 && digits[nd - 1] == '0') nd--;
+  if (nd == 2 && digits[1] == '0') nd = 1;
+  digits[nd] = 0;
+  char *o = buf;
+  if (neg) *o++ = '-';
+  if (exp >= -3 && exp < 7) {
+    if (exp < 0) {
+      *o++ = '0';
+      *o++ = '.';
+      for (int i = -1; i > exp; i--) *o++ = '0';
+      for (int i = 0; i < nd; i++) *o++ = digits[i];
+    } else {
+      int i = 0;
+      for (; i <= exp; i++) *o++ = i < nd ? digits[i] : '0';
+      *o++ = '.';
+      if (i >= nd) *o++ = '0';
+      for (; i < nd; i++) *o++ = digits[i];
+    }
+    *o = 0;
+  } else {
+    *o++ = digits[0];
+    *o++ = '.';
+    if (nd == 1) *o++ = '0';
+    for (int i = 1; i < nd; i++) *o++ = digits[i];
+    sprintf(o, "E%d", exp);
+  }
+}
+
+static void big_print(kiln_sb *sb, kiln_val v) {
+  mp_int m;
+  size_t len;
+  big_view(v, &m);
+  kiln_sb_puts(sb, mp_digits(&m, &len));
+}
+
+/* java.math.BigDecimal.toString. */
+static void dec_print(kiln_sb *sb, kiln_val v) {
+  const kiln_decimal *x = (const kiln_decimal *)v;
+  mp_int m;
+  size_t len;
+  big_view(x->unscaled, &m);
+  const char *digits = mp_digits(&m, &len);
+  if (*digits == '-') {
+    kiln_sb_putc(sb, '-');
+    digits++;
+    len--;
+  }
+  int64_t scale = x->scale;
+  int64_t adjusted = -scale + (int64_t)(len - 1);
+  if (scale == 0) {
+    kiln_sb_puts(sb, digits);
+  } else if (scale > 0 && adjusted >= -6) {
+    if ((int64_t)len > scale) {
+      kiln_sb_putn(sb, digits, len - (size_t)scale);
+      kiln_sb_putc(sb, '.');
+      kiln_sb_puts(sb, digits + len - (size_t)scale);
+    } else {
+      kiln_sb_puts(sb, "0.");
+      for (int64_t i = (int64_t)len; i < scale; i++) kiln_sb_putc(sb, '0');
+      kiln_sb_puts(sb, digits);
+    }
+  } else {
+    kiln_sb_putc(sb, digits[0]);
+    if (len > 1) {
+      kiln_sb_putc(sb, '.');
+      kiln_sb_puts(sb, digits + 1);
+    }
+    if (adjusted != 0) kiln_sb_printf(sb, "E%s%lld", adjusted > 0 ? "+" : "", (long long)adjusted);
+  }
+}
+
+static void num_write(kiln_sb *sb, kiln_val v, bool readably) {
+  char buf[40];
+  switch (cat_of(v)) {
+  case C_LONG: kiln_sb_printf(sb, "%lld", (long long)kiln_long_value(v)); break;
+  case C_DOUBLE: {
+    double d = dbl_of(v);
+    if (readably && !isfinite(d)) {
+      kiln_sb_puts(sb, isnan(d) ? "##NaN" : d > 0 ? "##Inf" : "##-Inf");
+      break;
+    }
+    kiln_double_to_string(d, buf);
+    kiln_sb_puts(sb, buf);
+    break;
+  }
+  case C_BIGINT:
+    big_print(sb, v);
+    if (readably) kiln_sb_putc(sb, 'N');
+    break;
+  case C_RATIO:
+    big_print(sb, ((const kiln_ratio *)v)->num);
+    kiln_sb_putc(sb, '/');
+    big_print(sb, ((const kiln_ratio *)v)->den);
+    break;
+  default:
+    dec_print(sb, v);
+    if (readably) kiln_sb_putc(sb, 'M');
+    break;
+  }
+}
+
+void kiln_num_print(kiln_sb *sb, kiln_val v) { num_write(sb, v, true); }
+
+void kiln_num_str(kiln_sb *sb, kiln_val v) { num_write(sb, v, false); }
+
+static const char *num_cstr(kiln_val v) {
+  kiln_sb sb;
+  kiln_sb_init(&sb);
+  kiln_num_str(&sb, v);
+  return kiln_sb_cstr(&sb);
+}
+
+/* ==== parsing =========================================================== */
+
+static int digit_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'Z') return c - 'A' + 10;
+  return 99;
+}
+
+/* Reads digits s[0..n) in [radix] into an integer value; false if a digit is bad. */
+static bool parse_integer(const char *s, size_t n, int radix, bool neg, bool big,
+                          kiln_val *out) {
+  if (n == 0) return false;
+  for (size_t i = 0; i < n; i++)
+    if (digit_value(s[i]) >= radix) return false;
+  uint64_t acc = 0;
+  bool small = true;
+  for (size_t i = 0; i < n && small; i++) {
+    unsigned d = (unsigned)digit_value(s[i]);
+    if (acc > (UINT64_MAX - d) / (unsigned)radix) small = false;
+    else acc = acc * (unsigned)radix + d;
+  }
+  if (small && !big && (acc <= (uint64_t)INT64_MAX || (neg && acc == (UINT64_C(1) << 63)))) {
+    *out = kiln_long(neg ? (int64_t)(0 - acc) : (int64_t)acc);
+    return true;
+  }
+  mp_int m;
+  MPC(mp_init(&m));
+  for (size_t i = 0; i < n; i++) {
+    MPC(mp_mul_d(&m, (mp_digit)radix, &m));
+    MPC(mp_add_d(&m, (mp_digit)digit_value(s[i]), &m));
+  }
+  if (neg) MPC(mp_neg(&m, &m));
+  if (big) *out = big_take(&m);
+  else *out = big_or_long(&m);
+  return true;
+}
+
+static bool all_digits(const char *s, size_t n, const char *set) {
+  for (size_t i = 0; i < n; i++)
+    if (!strchr(set, s[i]) || s[i] == 0) return false;
+  return true;
+}
+
+/* Clojure's intPat. */
+static bool parse_int_literal(const char *s, size_t n, kiln_val *out) {
+  size_t i = 0;
+  bool neg = false;
+  if (i < n && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
+  bool big = n > i && s[n - 1] == 'N';
+  size_t end = big ? n - 1 : n;
+  const char *b = s + i;
+  size_t len = end - i;
+  if (len == 0) return false;
+  if (len == 1 && b[0] == '0') {
+    *out = big ? big_from_i64(0) : KILN_FIXNUM(0);
+    return true;
+  }
+  if (b[0] >= '1' && b[0] <= '9') {
+    if (all_digits(b, len, "0123456789")) return parse_integer(b, len, 10, neg, big, out);
+    /* radix: [1-9][0-9]?[rR][0-9A-Za-z]+, and then N is part of the digits */
+    size_t r = 1;
+    if (r < len && b[r] >= '0' && b[r] <= '9') r++;
+    if (r < len && (b[r] == 'r' || b[r] == 'R')) {
+      const char *dg = b + r + 1;
+      size_t dn = n - (size_t)(dg - s); /* includes a trailing N */
+      if (dn == 0) return false;
+      for (size_t k = 0; k < dn; k++)
+        if (digit_value(dg[k]) == 99) return false;
+      int radix = atoi(b); /* stops at r */
+      if (radix < 2 || radix > 36) return false;
+      return parse_integer(dg, dn, radix, neg, false, out);
+    }
+    return false;
+  }
+  if (b[0] != '0') return false;
+  if (len >= 2 && (b[1] == 'x' || b[1] == 'X'))
+    return all_digits(b + 2, len - 2, "0123456789abcdefABCDEF") &&
+           parse_integer(b + 2, len - 2, 16, neg, big, out);
+  if (all_digits(b + 1, len - 1, "01234567")) return parse_integer(b + 1, len - 1, 8, neg, big, out);
+  return false;
+}
+
+/* Clojure's floatPat: [-+]?[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?M? */
+static bool parse_float_literal(const char *s, size_t n, kiln_val *out) {
+  size_t i = 0;
+  bool neg = false;
+  if (i < n && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
+  bool is_dec = n > i && s[n - 1] == 'M';
+  size_t end = is_dec ? n - 1 : n;
+  size_t int_start = i;
+  while (i < end && s[i] >= '0' && s[i] <= '9') i++;
+  size_t int_end = i;
+  if (int_end == int_start) return false;
+  size_t frac_start = i, frac_end = i;
+  if (i < end && s[i] == '.') {
+    frac_start = ++i;
+    while (i < end && s[i] >= '0' && s[i] <= '9') i++;
+    frac_end = i;
+  }
+  int64_t exp = 0;
+  if (i < end && (s[i] == 'e' || s[i] == 'E')) {
+    i++;
+    bool eneg = false;
+    if (i < end && (s[i] == '+' || s[i] == '-')) eneg = s[i++] == '-';
+    size_t es = i;
+    while (i < end && s[i] >= '0' && s[i] <= '9') {
+      if (exp < 100000000000LL) exp = exp * 10 + (s[i] - '0');
+      i++;
+    }
+    if (i == es) return false;
+    if (eneg) exp = -exp;
+  }
+  if (i != end) return false;
+  if (!is_dec) {
+    char *tmp = kiln_alloc_atomic(n + 1);
+    memcpy(tmp, s, n);
+    tmp[n] = 0;
+    *out = kiln_double(strtod(tmp, NULL));
+    return true;
+  }
+  /* new BigDecimal(text): unscaled = all digits, scale = #fraction - exp. */
+  size_t nd = (int_end - int_start) + (frac_end - frac_start);
+  char *digits = kiln_alloc_atomic(nd + 1);
+  memcpy(digits, s + int_start, int_end - int_start);
+  memcpy(digits + (int_end - int_start), s + frac_start, frac_end - frac_start);
+  digits[nd] = 0;
+  kiln_val u;
+  parse_integer(digits, nd, 10, neg, true, &u);
+  int64_t scale = (int64_t)(frac_end - frac_start) - exp;
+  if (scale > INT32_MAX || scale < INT32_MIN) return false;
+  *out = dec_new(u, scale);
+  return true;
+}
+
+/* Clojure's ratioPat: [-+]?[0-9]+/[0-9]+ */
+static bool parse_ratio_literal(const char *s, size_t n, kiln_val *out) {
+  const char *slash = memchr(s, '/', n);
+  if (!slash) return false;
+  size_t i = 0;
+  bool neg = false;
+  if (s[0] == '+' || s[0] == '-') neg = s[i++] == '-';
+  size_t nl = (size_t)(slash - s) - i, dl = n - (size_t)(slash - s) - 1;
+  if (nl == 0 || dl == 0 || !all_digits(s + i, nl, "0123456789") ||
+      !all_digits(slash + 1, dl, "0123456789"))
+    return false;
+  kiln_val num, den;
+  parse_integer(s + i, nl, 10, neg, true, &num);
+  parse_integer(slash + 1, dl, 10, false, true, &den);
+  /* Numbers.divide on reduced values: longs give a long or a ratio. */
+  mp_int mn, md;
+  MPC(mp_init_multi(&mn, &md, NULL));
+  mp_set_val(&mn, num);
+  mp_set_val(&md, den);
+  int64_t ln, ld;
+  bool small = mp_fits_i64(&mn, &ln) && mp_fits_i64(&md, &ld);
+  if (small) {
+    mp_clear_multi(&mn, &md, NULL);
+    *out = long_arith(ln, ld, OP_DIV, false);
+    return true;
+  }
+  *out = q_normalize(&mn, &md);
+  return true;
+}
+
+bool kiln_num_parse(const char *s, size_t n, kiln_val *out) {
+  if (n == 0) return false;
+  if (parse_int_literal(s, n, out)) return true;
+  /* Digits that intPat rejects ("08") are not a float either. */
+  size_t sign = (s[0] == '+' || s[0] == '-');
+  if (n > sign && all_digits(s + sign, n - sign, "0123456789")) return false;
+  return parse_float_literal(s, n, out) ||
+         parse_ratio_literal(s, n, out);
+}
+
+/* ==== casts ============================================================= */
+
+int64_t kiln_to_long(kiln_val v, const char *what) {
+  KILN_UNUSED(what);
+  if (kiln_is_long(v)) return kiln_long_value(v);
+  if (KILN_IS_CHAR(v)) return KILN_CHAR_VALUE(v);
+  int c = cat_of(v);
+  switch (c) {
+  case C_BIGINT: {
+    mp_int m;
+    int64_t i;
+    big_view(v, &m);
+    if (mp_fits_i64(&m, &i)) return i;
+    kiln_throwf(KILN_EX_ILLEGAL_ARG, "Value out of range for long: %s", num_cstr(v));
+  }
+  case C_RATIO: return kiln_to_long(kiln_num_quot(v, KILN_FIXNUM(1)), what);
+  default: {
+    double d = num_to_double(v, c);
+    if (d < -9223372036854775808.0 || d > 9223372036854775807.0) {
+      char buf[40];
+      kiln_double_to_string(d, buf);
+      kiln_throwf(KILN_EX_ILLEGAL_ARG, "Value out of range for long: %s", buf);
+    }
+    if (isnan(d)) return 0;
+    return d >= 9223372036854775807.0 ? INT64_MAX : (int64_t)d;
+  }
+  }
+}
+
+/* The low 64 bits of any number's integer part (unchecked-long, bit ops). */
+static int64_t unchecked_long(kiln_val v) {
+  if (KILN_IS_CHAR(v)) return KILN_CHAR_VALUE(v);
+  int c = cat_of(v);
+  switch (c) {
+  case C_LONG: return kiln_long_value(v);
+  case C_BIGINT: {
+    mp_int m;
+    big_view(v, &m);
+    return mp_get_i64(&m);
+  }
+  case C_RATIO: return unchecked_long(kiln_num_quot(v, KILN_FIXNUM(1)));
+  default: {
+    double d = num_to_double(v, c);
+    if (isnan(d)) return 0;
+    if (d >= 9223372036854775807.0) return INT64_MAX;
+    if (d <= -9223372036854775808.0) return INT64_MIN;
+    return (int64_t)d;
+  }
+  }
+}
+
+/* ==== natives =========================================================== */
+
+#define ARG_NUM(v) ((void)cat_of(v))
+
+static kiln_val fold(uint32_t argc, const kiln_val *argv, kiln_val (*f)(kiln_val, kiln_val)) {
+  kiln_val acc = argv[0];
+  for (uint32_t i = 1; i < argc; i++) acc = f(acc, argv[i]);
+  return acc;
+}
+
+KILN_NATIVE(n_add) {
+  if (argc == 0) return KILN_FIXNUM(0);
+  if (argc == 1) { ARG_NUM(argv[0]); return argv[0]; }
+  return fold(argc, argv, kiln_num_add);
+}
+
+KILN_NATIVE(n_add_p) {
+  if (argc == 0) return KILN_FIXNUM(0);
+  if (argc == 1) { ARG_NUM(argv[0]); return argv[0]; }
+  return fold(argc, argv, kiln_num_add_p);
+}
+
+KILN_NATIVE(n_mul) {
+  if (argc == 0) return KILN_FIXNUM(1);
+  if (argc == 1) { ARG_NUM(argv[0]); return argv[0]; }
+  return fold(argc, argv, kiln_num_mul);
+}
+
+KILN_NATIVE(n_mul_p) {
+  if (argc == 0) return KILN_FIXNUM(1);
+  if (argc == 1) { ARG_NUM(argv[0]); return argv[0]; }
+  return fold(argc, argv, kiln_num_mul_p);
+}
+
+KILN_NATIVE(n_sub) {
+  KILN_ARITY("clojure.core/-", argc >= 1);
+  if (argc == 1) return kiln_num_negate(argv[0]);
+  return fold(argc, argv, kiln_num_sub);
+}
+
+KILN_NATIVE(n_sub_p) {
+  KILN_ARITY("clojure.core/-'", argc >= 1);
+  if (argc == 1) return kiln_num_sub_p(KILN_FIXNUM(0), argv[0]);
+  return fold(argc, argv, kiln_num_sub_p);
+}
+
+KILN_NATIVE(n_div) {
+  KILN_ARITY("clojure.core//", argc >= 1);
+  if (argc == 1) return kiln_num_div(KILN_FIXNUM(1), argv[0]);
+  return fold(argc, argv, kiln_num_div);
+}
+
+KILN_NATIVE(n_inc) {
+  KILN_ARITY("clojure.core/inc", argc == 1);
+  return kiln_num_add(argv[0], KILN_FIXNUM(1));
+}
+KILN_NATIVE(n_dec) {
+  KILN_ARITY("clojure.core/dec", argc == 1);
+  return kiln_num_sub(argv[0], KILN_FIXNUM(1));
+}
+KILN_NATIVE(n_inc_p) {
+  KILN_ARITY("clojure.core/inc'", argc == 1);
+  return kiln_num_add_p(argv[0], KILN_FIXNUM(1));
+}
+KILN_NATIVE(n_dec_p) {
+  KILN_ARITY("clojure.core/dec'", argc == 1);
+  return kiln_num_sub_p(argv[0], KILN_FIXNUM(1));
+}
+
+KILN_NATIVE(n_quot) {
+  KILN_ARITY("clojure.core/quot", argc == 2);
+  return kiln_num_quot(argv[0], argv[1]);
+}
+KILN_NATIVE(n_rem) {
+  KILN_ARITY("clojure.core/rem", argc == 2);
+  return kiln_num_rem(argv[0], argv[1]);
+}
+KILN_NATIVE(n_mod) {
+  KILN_ARITY("clojure.core/mod", argc == 2);
+  return kiln_num_mod(argv[0], argv[1]);
+}
+
+/* Variadic comparisons: (op x) is true without looking at x, as Clojure. */
+static kiln_val compare_chain(const char *name, uint32_t argc, const kiln_val *argv,
+                              bool (*pred)(kiln_val, kiln_val), bool swap) {
+  KILN_ARITY(name, argc >= 1);
+  for (uint32_t i = 0; i + 1 < argc; i++) {
+    bool ok = swap ? pred(argv[i + 1], argv[i]) : pred(argv[i], argv[i + 1]);
+    if (!ok) return KILN_FALSE;
+  }
+  return KILN_TRUE;
+}
+
+KILN_NATIVE(n_lt) { return compare_chain("clojure.core/<", argc, argv, kiln_num_lt, false); }
+KILN_NATIVE(n_gt) { return compare_chain("clojure.core/>", argc, argv, kiln_num_lt, true); }
+KILN_NATIVE(n_le) { return compare_chain("clojure.core/<=", argc, argv, kiln_num_le, false); }
+KILN_NATIVE(n_ge) { return compare_chain("clojure.core/>=", argc, argv, kiln_num_le, true); }
+KILN_NATIVE(n_numeq) {
+  return compare_chain("clojure.core/==", argc, argv, kiln_num_equal, false);
+}
+
+KILN_NATIVE(n_zero_p) {
+  KILN_ARITY("clojure.core/zero?", argc == 1);
+  return KILN_BOOL(num_is_zero(argv[0], cat_of(argv[0])));
+}
+KILN_NATIVE(n_pos_p) {
+  KILN_ARITY("clojure.core/pos?", argc == 1);
+  return KILN_BOOL(num_sign(argv[0], cat_of(argv[0])) > 0);
+}
+KILN_NATIVE(n_neg_p) {
+  KILN_ARITY("clojure.core/neg?", argc == 1);
+  return KILN_BOOL(num_sign(argv[0], cat_of(argv[0])) < 0);
+}
+
+static bool is_integer(kiln_val v) {
+  return kiln_is_long(v) || KILN_HAS_TYPE(v, KILN_T_BIGINT);
+}
+
+static bool is_even(kiln_val v) {
+  if (!is_integer(v))
+    kiln_throwf(KILN_EX_ILLEGAL_ARG, "Argument must be an integer: %s",
+                kiln_is_number(v) ? num_cstr(v) : kiln_print_str(v));
+  return (unchecked_long(v) & 1) == 0;
+}
+
+KILN_NATIVE(n_even_p) {
+  KILN_ARITY("clojure.core/even?", argc == 1);
+  return KILN_BOOL(is_even(argv[0]));
+}
+KILN_NATIVE(n_odd_p) {
+  KILN_ARITY("clojure.core/odd?", argc == 1);
+  return KILN_BOOL(!is_even(argv[0]));
+}
+
+/* Numbers.max/min: NaN wins; ties return the later argument. */
+static kiln_val minmax(uint32_t argc, const kiln_val *argv, bool max) {
+  kiln_val acc = argv[0];
+  for (uint32_t i = 1; i < argc; i++) {
+    kiln_val y = argv[i];
+    if (is_nan_val(acc)) continue;
+    if (is_nan_val(y)) { acc = y; continue; }
+    bool keep = max ? num_cmp(acc, y) == 1 : num_cmp(acc, y) == -1;
+    if (!keep) acc = y;
+  }
+  return acc;
+}
+
+KILN_NATIVE(n_max) {
+  KILN_ARITY("clojure.core/max", argc >= 1);
+  return minmax(argc, argv, true);
+}
+KILN_NATIVE(n_min) {
+  KILN_ARITY("clojure.core/min", argc >= 1);
+  return minmax(argc, argv, false);
+}
+
+KILN_NATIVE(n_abs) {
+  KILN_ARITY("clojure.core/abs", argc == 1);
+  kiln_val x = argv[0];
+  int c = cat_of(x);
+  if (c == C_LONG) {
+    int64_t i = kiln_long_value(x);
+    return i < 0 ? kiln_long((int64_t)(0 - (uint64_t)i)) : x;
+  }
+  if (c == C_DOUBLE) return kiln_double(fabs(dbl_of(x)));
+  return num_sign(x, c) < 0 ? kiln_num_negate(x) : x;
+}
+
+#define PRED(cname, fname, expr)                \
+  KILN_NATIVE(cname) {                          \
+    KILN_ARITY("clojure.core/" fname, argc == 1); \
+    kiln_val x = argv[0];                       \
+    return KILN_BOOL(expr);                     \
+  }
+
+PRED(n_number_p, "number?", kiln_is_number(x))
+PRED(n_integer_p, "integer?", is_integer(x))
+PRED(n_int_p, "int?", kiln_is_long(x))
+PRED(n_ratio_p, "ratio?", KILN_HAS_TYPE(x, KILN_T_RATIO))
+PRED(n_decimal_p, "decimal?", KILN_HAS_TYPE(x, KILN_T_DECIMAL))
+PRED(n_float_p, "float?", KILN_HAS_TYPE(x, KILN_T_DOUBLE))
+PRED(n_double_p, "double?", KILN_HAS_TYPE(x, KILN_T_DOUBLE))
+PRED(n_rational_p, "rational?",
+     is_integer(x) || KILN_HAS_TYPE(x, KILN_T_RATIO) || KILN_HAS_TYPE(x, KILN_T_DECIMAL))
+PRED(n_nat_int_p, "nat-int?", kiln_is_long(x) && kiln_long_value(x) >= 0)
+PRED(n_pos_int_p, "pos-int?", kiln_is_long(x) && kiln_long_value(x) > 0)
+PRED(n_neg_int_p, "neg-int?", kiln_is_long(x) && kiln_long_value(x) < 0)
+
+static kiln_val ratio_part(kiln_val x, bool num) {
+  if (!KILN_HAS_TYPE(x, KILN_T_RATIO)) {
+    if (x == KILN_NIL) kiln_throwf(KILN_EX_NULL, "Cannot invoke \"clojure.lang.Ratio\" on nil");
+    kiln_throwf(KILN_EX_CLASS_CAST, "class %s cannot be cast to class clojure.lang.Ratio",
+                kiln_class_name(x));
+  }
+  const kiln_ratio *r = (const kiln_ratio *)x;
+  mp_int m;
+  MPC(mp_init(&m));
+  mp_set_val(&m, num ? r->num : r->den);
+  return big_or_long(&m);
+}
+
+KILN_NATIVE(n_numerator) {
+  KILN_ARITY("clojure.core/numerator", argc == 1);
+  return ratio_part(argv[0], true);
+}
+KILN_NATIVE(n_denominator) {
+  KILN_ARITY("clojure.core/denominator", argc == 1);
+  return ratio_part(argv[0], false);
+}
+
+static kiln_val to_bigint(kiln_val x) {
+  int c = cat_of(x);
+  switch (c) {
+  case C_LONG: return big_from_i64(kiln_long_value(x));
+  case C_BIGINT: return x;
+  case C_RATIO: return kiln_num_quot(x, KILN_FIXNUM(1));
+  case C_DOUBLE: {
+    double d = dbl_of(x);
+    if (!isfinite(d)) kiln_throwf(KILN_EX_NUMBER_FORMAT, "Infinite or NaN");
+    return double_to_bigint(d);
+  }
+  default: {
+    dec a;
+    dec_of(&a, x);
+    if (a.s > 0) {
+      mp_int p;
+      MPC(mp_init(&p));
+      mp_set(&p, 1);
+      mp_mul_pow10(&p, a.s);
+      MPC(mp_div(&a.u, &p, &a.u, NULL));
+      mp_clear(&p);
+    } else {
+      mp_mul_pow10(&a.u, -a.s);
+    }
+    return big_take(&a.u);
+  }
+  }
+}
+
+KILN_NATIVE(n_bigint) {
+  KILN_ARITY("clojure.core/bigint", argc == 1);
+  return to_bigint(argv[0]);
+}
+KILN_NATIVE(n_biginteger) {
+  KILN_ARITY("clojure.core/biginteger", argc == 1);
+  return to_bigint(argv[0]);
+}
+
+/* BigDecimal.valueOf(double): the decimal of Double.toString. */
+static kiln_val double_to_decimal(double d) {
+  if (!isfinite(d)) kiln_throwf(KILN_EX_NUMBER_FORMAT, "Infinite or NaN");
+  char buf[40];
+  kiln_double_to_string(d, buf);
+  kiln_val out = KILN_NIL;
+  size_t n = strlen(buf);
+  buf[n] = 'M';
+  buf[n + 1] = 0;
+  kiln_num_parse(buf, n + 1, &out);
+  return out;
+}
+
+KILN_NATIVE(n_bigdec) {
+  KILN_ARITY("clojure.core/bigdec", argc == 1);
+  kiln_val x = argv[0];
+  int c = cat_of(x);
+  if (c == C_DECIMAL) return x;
+  if (c == C_DOUBLE) return double_to_decimal(dbl_of(x));
+  dec a;
+  dec_of(&a, x);
+  return dec_take(&a);
+}
+
+KILN_NATIVE(n_double) {
+  KILN_ARITY("clojure.core/double", argc == 1);
+  if (KILN_HAS_TYPE(argv[0], KILN_T_DOUBLE)) return argv[0];
+  return kiln_double(kiln_double_value(argv[0]));
+}
+
+/* Kiln has no float type: float range-checks and keeps the double. */
+KILN_NATIVE(n_float) {
+  KILN_ARITY("clojure.core/float", argc == 1);
+  double d = kiln_double_value(argv[0]);
+  if (isfinite(d) && (d > FLT_MAX || d < -FLT_MAX)) {
+    kiln_throwf(KILN_EX_ILLEGAL_ARG, "Value out of range for float: %s", num_cstr(argv[0]));
+  }
+  return KILN_HAS_TYPE(argv[0], KILN_T_DOUBLE) ? argv[0] : kiln_double(d);
+}
+
+KILN_NATIVE(n_long) {
+  KILN_ARITY("clojure.core/long", argc == 1);
+  if (kiln_is_long(argv[0])) return argv[0];
+  return kiln_long(kiln_to_long(argv[0], "long"));
+}
+
+static kiln_val ranged(kiln_val x, const char *what, int64_t lo, int64_t hi) {
+  if (KILN_IS_CHAR(x)) {
+    int64_t c = KILN_CHAR_VALUE(x);
+    if (c < lo || c > hi)
+      kiln_throwf(KILN_EX_ILLEGAL_ARG, "Value out of range for %s: %lld", what, (long long)c);
+    return kiln_long(c);
+  }
+  if (cat_of(x) == C_DOUBLE) {
+    double d = dbl_of(x);
+    if (d < (double)lo || d > (double)hi)
+      kiln_throwf(KILN_EX_ILLEGAL_ARG, "Value out of range for %s: %s", what, num_cstr(x));
+    return kiln_long(isnan(d) ? 0 : (int64_t)d);
+  }
+  int64_t i = kiln_to_long(x, what);
+  if (i < lo || i > hi)
+    kiln_throwf(KILN_EX_ILLEGAL_ARG, "Value out of range for %s: %lld", what, (long long)i);
+  return kiln_long(i);
+}
+
+KILN_NATIVE(n_int) {
+  KILN_ARITY("clojure.core/int", argc == 1);
+  return ranged(argv[0], "int", INT32_MIN, INT32_MAX);
+}
+KILN_NATIVE(n_short) {
+  KILN_ARITY("clojure.core/short", argc == 1);
+  return ranged(argv[0], "short", INT16_MIN, INT16_MAX);
+}
+KILN_NATIVE(n_byte) {
+  KILN_ARITY("clojure.core/byte", argc == 1);
+  return ranged(argv[0], "byte", INT8_MIN, INT8_MAX);
+}
+
+KILN_NATIVE(n_char) {
+  KILN_ARITY("clojure.core/char", argc == 1);
+  if (KILN_IS_CHAR(argv[0])) return argv[0];
+  int64_t i = kiln_to_long(argv[0], "char");
+  if (i < 0 || i > 0xFFFF)
+    kiln_throwf(KILN_EX_ILLEGAL_ARG, "Value out of range for char: %lld", (long long)i);
+  return KILN_CHAR((uint32_t)i);
+}
+
+KILN_NATIVE(n_num) {
+  KILN_ARITY("clojure.core/num", argc == 1);
+  ARG_NUM(argv[0]);
+  return argv[0];
+}
+
+KILN_NATIVE(n_rationalize) {
+  KILN_ARITY("clojure.core/rationalize", argc == 1);
+  kiln_val x = argv[0];
+  int c = cat_of(x);
+  if (c == C_DOUBLE) {
+    x = double_to_decimal(dbl_of(x));
+    c = C_DECIMAL;
+  }
+  if (c != C_DECIMAL) return x;
+  const kiln_decimal *d = (const kiln_decimal *)x;
+  mp_int n, den;
+  MPC(mp_init_multi(&n, &den, NULL));
+  mp_set_val(&n, d->unscaled);
+  mp_set(&den, 1);
+  if (d->scale < 0) {
+    mp_mul_pow10(&n, -(int64_t)d->scale);
+    mp_clear(&den);
+    return big_take(&n);
+  }
+  mp_mul_pow10(&den, d->scale);
+  return q_normalize(&n, &den);
+}
+
+/* ---- unchecked -------------------------------------------------------- */
+
+static int64_t long_arg(kiln_val v) {
+  ARG_NUM(v);
+  return kiln_long_value(v);
+}
+
+KILN_NATIVE(n_unchecked_add) {
+  KILN_ARITY("clojure.core/unchecked-add", argc == 2);
+  if (kiln_is_long(argv[0]) && kiln_is_long(argv[1]))
+    return kiln_long((int64_t)((uint64_t)long_arg(argv[0]) + (uint64_t)long_arg(argv[1])));
+  return kiln_num_add(argv[0], argv[1]);
+}
+KILN_NATIVE(n_unchecked_subtract) {
+  KILN_ARITY("clojure.core/unchecked-subtract", argc == 2);
+  if (kiln_is_long(argv[0]) && kiln_is_long(argv[1]))
+    return kiln_long((int64_t)((uint64_t)long_arg(argv[0]) - (uint64_t)long_arg(argv[1])));
+  return kiln_num_sub(argv[0], argv[1]);
+}
+KILN_NATIVE(n_unchecked_multiply) {
+  KILN_ARITY("clojure.core/unchecked-multiply", argc == 2);
+  if (kiln_is_long(argv[0]) && kiln_is_long(argv[1]))
+    return kiln_long((int64_t)((uint64_t)long_arg(argv[0]) * (uint64_t)long_arg(argv[1])));
+  return kiln_num_mul(argv[0], argv[1]);
+}
+KILN_NATIVE(n_unchecked_inc) {
+  KILN_ARITY("clojure.core/unchecked-inc", argc == 1);
+  if (kiln_is_long(argv[0])) return kiln_long((int64_t)((uint64_t)long_arg(argv[0]) + 1));
+  return kiln_num_add(argv[0], KILN_FIXNUM(1));
+}
+KILN_NATIVE(n_unchecked_dec) {
+  KILN_ARITY("clojure.core/unchecked-dec", argc == 1);
+  if (kiln_is_long(argv[0])) return kiln_long((int64_t)((uint64_t)long_arg(argv[0]) - 1));
+  return kiln_num_sub(argv[0], KILN_FIXNUM(1));
+}
+KILN_NATIVE(n_unchecked_negate) {
+  KILN_ARITY("clojure.core/unchecked-negate", argc == 1);
+  if (kiln_is_long(argv[0])) return kiln_long((int64_t)(0 - (uint64_t)long_arg(argv[0])));
+  return kiln_num_negate(argv[0]);
+}
+KILN_NATIVE(n_unchecked_long) {
+  KILN_ARITY("clojure.core/unchecked-long", argc == 1);
+  return kiln_long(unchecked_long(argv[0]));
+}
+KILN_NATIVE(n_unchecked_int) {
+  KILN_ARITY("clojure.core/unchecked-int", argc == 1);
+  return kiln_long((int32_t)(uint32_t)(uint64_t)unchecked_long(argv[0]));
+}
+
+/* ---- bits ------------------------------------------------------------- */
+
+static int64_t bit_arg(kiln_val v) {
+  if (kiln_is_long(v)) return kiln_long_value(v);
+  if (v == KILN_NIL) not_a_number(v);
+  kiln_throwf(KILN_EX_ILLEGAL_ARG, "bit operation not supported for: class %s",
+              kiln_class_name(v));
+}
+
+enum { B_AND, B_OR, B_XOR, B_AND_NOT };
+
+static kiln_val bit_fold(const char *name, uint32_t argc, const kiln_val *argv, int op) {
+  KILN_ARITY(name, argc >= 2);
+  int64_t acc = bit_arg(argv[0]);
+  for (uint32_t i = 1; i < argc; i++) {
+    int64_t y = bit_arg(argv[i]);
+    switch (op) {
+    case B_AND: acc &= y; break;
+    case B_OR: acc |= y; break;
+    case B_XOR: acc ^= y; break;
+    default: acc &= ~y; break;
+    }
+  }
+  return kiln_long(acc);
+}
+
+KILN_NATIVE(n_bit_and) { return bit_fold("clojure.core/bit-and", argc, argv, B_AND); }
+KILN_NATIVE(n_bit_or) { return bit_fold("clojure.core/bit-or", argc, argv, B_OR); }
+KILN_NATIVE(n_bit_xor) { return bit_fold("clojure.core/bit-xor", argc, argv, B_XOR); }
+KILN_NATIVE(n_bit_and_not) {
+  return bit_fold("clojure.core/bit-and-not", argc, argv, B_AND_NOT);
+}
+KILN_NATIVE(n_bit_not) {
+  KILN_ARITY("clojure.core/bit-not", argc == 1);
+  return kiln_long(~bit_arg(argv[0]));
+}
+
+#define BIT2(cname, fname, expr)                 \
+  KILN_NATIVE(cname) {                           \
+    KILN_ARITY("clojure.core/" fname, argc == 2); \
+    uint64_t x = (uint64_t)bit_arg(argv[0]);     \
+    unsigned n = (unsigned)bit_arg(argv[1]) & 63u; \
+    return (expr);                               \
+  }
+
+BIT2(n_bit_shift_left, "bit-shift-left", kiln_long((int64_t)(x << n)))
+BIT2(n_bit_shift_right, "bit-shift-right", kiln_long((int64_t)x >> n))
+BIT2(n_unsigned_bit_shift_right, "unsigned-bit-shift-right", kiln_long((int64_t)(x >> n)))
+BIT2(n_bit_test, "bit-test", KILN_BOOL((x >> n) & 1u))
+BIT2(n_bit_set, "bit-set", kiln_long((int64_t)(x | (UINT64_C(1) << n))))
+BIT2(n_bit_clear, "bit-clear", kiln_long((int64_t)(x & ~(UINT64_C(1) << n))))
+BIT2(n_bit_flip, "bit-flip", kiln_long((int64_t)(x ^ (UINT64_C(1) << n))))
+
+/* ---- random ----------------------------------------------------------- */
+
+/* xoshiro256** per thread, seeded from the clock, the thread and a counter. */
+static _Thread_local uint64_t rng_state[4];
+static _Thread_local bool rng_seeded;
+
+static uint64_t splitmix64(uint64_t *x) {
+  uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
+  z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+  z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+  return z ^ (z >> 31);
+}
+
+static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+static uint64_t rng_next(void) {
+  if (!rng_seeded) {
+    static uint64_t counter;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t seed = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 30) ^
+                    (uint64_t)(uintptr_t)&rng_state ^
+                    __atomic_add_fetch(&counter, 0x632be59bd9b4e019ull, __ATOMIC_RELAXED);
+    for (int i = 0; i < 4; i++) rng_state[i] = splitmix64(&seed);
+    rng_seeded = true;
+  }
+  uint64_t *s = rng_state;
+  uint64_t result = rotl(s[1] * 5, 7) * 9;
+  uint64_t t = s[1] << 17;
+  s[2] ^= s[0];
+  s[3] ^= s[1];
+  s[1] ^= s[2];
+  s[0] ^= s[3];
+  s[2] ^= t;
+  s[3] = rotl(s[3], 45);
+  return result;
+}
+
+static double rng_double(void) { return (double)(rng_next() >> 11) * 0x1.0p-53; }
+
+KILN_NATIVE(n_rand) {
+  KILN_ARITY("clojure.core/rand", argc <= 1);
+  double r = rng_double();
+  if (argc == 0) return kiln_double(r);
+  return kiln_num_mul(argv[0], kiln_double(r));
+}
+
+KILN_NATIVE(n_rand_int) {
+  KILN_ARITY("clojure.core/rand-int", argc == 1);
+  kiln_val r = kiln_num_mul(argv[0], kiln_double(rng_double()));
+  return ranged(r, "int", INT32_MIN, INT32_MAX);
+}
+
+/* ---- NaN?, infinite?, parse-long, parse-double ------------------------ */
+
+KILN_NATIVE(n_nan_p) {
+  KILN_ARITY("clojure.core/NaN?", argc == 1);
+  return KILN_BOOL(isnan(kiln_double_value(argv[0])));
+}
+KILN_NATIVE(n_infinite_p) {
+  KILN_ARITY("clojure.core/infinite?", argc == 1);
+  return KILN_BOOL(isinf(kiln_double_value(argv[0])));
+}
+
+static void expect_string(kiln_val v) {
+  if (!KILN_HAS_TYPE(v, KILN_T_STRING))
+    kiln_throwf(KILN_EX_ILLEGAL_ARG, "Expected string, got %s",
+                v == KILN_NIL ? "nil" : kiln_class_name(v));
+}
+
+KILN_NATIVE(n_parse_long) {
+  KILN_ARITY("clojure.core/parse-long", argc == 1);
+  expect_string(argv[0]);
+  const char *s = kiln_str_data(argv[0]);
+  size_t n = kiln_str_nbytes(argv[0]), i = 0;
+  bool neg = false;
+  if (i < n && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
+  if (i == n || !all_digits(s + i, n - i, "0123456789")) return KILN_NIL;
+  kiln_val out;
+  parse_integer(s + i, n - i, 10, neg, false, &out);
+  return kiln_is_long(out) ? out : KILN_NIL;
+}
+
+static bool is_xdigit_c(char c) { return digit_value(c) < 16; }
+
+/* Double.parseDouble's grammar (as parse-double's regex checks it). */
+static bool java_double_syntax(const char *s, size_t n) {
+  size_t i = 0;
+  if (i < n && (s[i] == '+' || s[i] == '-')) i++;
+  if (n - i == 3 && memcmp(s + i, "NaN", 3) == 0) return true;
+  if (n - i == 8 && memcmp(s + i, "Infinity", 8) == 0) return true;
+  if (n > i && (s[n - 1] == 'f' || s[n - 1] == 'F' || s[n - 1] == 'd' || s[n - 1] == 'D')) n--;
+  if (n - i >= 2 && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X')) {
+    i += 2;
+    size_t a = i;
+    while (i < n && is_xdigit_c(s[i])) i++;
+    size_t ndig = i - a;
+    if (i < n && s[i] == '.') {
+      i++;
+      size_t b = i;
+      while (i < n && is_xdigit_c(s[i])) i++;
+      ndig += i - b;
+    }
+    if (ndig == 0 || i >= n || (s[i] != 'p' && s[i] != 'P')) return false;
+    i++;
+    if (i < n && (s[i] == '+' || s[i] == '-')) i++;
+    size_t e = i;
+    while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+    return i > e && i == n;
+  }
+  size_t a = i;
+  while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+  size_t ndig = i - a;
+  if (i < n && s[i] == '.') {
+    i++;
+    size_t b = i;
+    while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+    ndig += i - b;
+  }
+  if (ndig == 0) return false;
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    i++;
+    if (i < n && (s[i] == '+' || s[i] == '-')) i++;
+    size_t e = i;
+    while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+    if (i == e) return false;
+  }
+  return i == n;
+}
+
+KILN_NATIVE(n_parse_double) {
+  KILN_ARITY("clojure.core/parse-double", argc == 1);
+  expect_string(argv[0]);
+  const char *s = kiln_str_data(argv[0]);
+  size_t n = kiln_str_nbytes(argv[0]);
+  while (n > 0 && (unsigned char)s[0] <= 0x20) s++, n--;
+  while (n > 0 && (unsigned char)s[n - 1] <= 0x20) n--;
+  if (!java_double_syntax(s, n)) return KILN_NIL;
+  char *tmp = kiln_alloc_atomic(n + 1);
+  memcpy(tmp, s, n);
+  tmp[n] = 0;
+  /* A trailing f/F/d/D is a type suffix (a hex float ends in decimal exponent digits). */
+  if (n > 0 && strchr("fFdD", tmp[n - 1])) tmp[n - 1] = 0;
+  if (strstr(tmp, "NaN")) return kiln_double(NAN);
+  if (strstr(tmp, "Infinity")) return kiln_double(tmp[0] == '-' ? -INFINITY : INFINITY);
+  return kiln_double(strtod(tmp, NULL));
+}
+
+static const kiln_native_def number_natives[] = {
+    {"+", "([] [x] [x y] [x y & more])", "Returns the sum of nums. (+) returns 0. Does not auto-promote\n  longs, will throw on overflow. See also: +'", n_add, 0},
+    {"+'", "([] [x] [x y] [x y & more])", "Returns the sum of nums. (+') returns 0. Supports arbitrary precision.\n  See also: +", n_add_p, 0},
+    {"-", "([x] [x y] [x y & more])", "If no ys are supplied, returns the negation of x, else subtracts\n  the ys from x and returns the result. Does not auto-promote\n  longs, will throw on overflow. See also: -'", n_sub, 0},
+    {"-'", "([x] [x y] [x y & more])", "If no ys are supplied, returns the negation of x, else subtracts\n  the ys from x and returns the result. Supports arbitrary precision.\n  See also: -", n_sub_p, 0},
+    {"*", "([] [x] [x y] [x y & more])", "Returns the product of nums. (*) returns 1. Does not auto-promote\n  longs, will throw on overflow. See also: *'", n_mul, 0},
+    {"*'", "([] [x] [x y] [x y & more])", "Returns the product of nums. (*') returns 1. Supports arbitrary precision.\n  See also: *", n_mul_p, 0},
+    {"/", "([x] [x y] [x y & more])", "If no denominators are supplied, returns 1/numerator,\n  else returns numerator divided by all of the denominators.", n_div, 0},
+    {"inc", "([x])", "Returns a number one greater than num. Does not auto-promote\n  longs, will throw on overflow. See also: inc'", n_inc, 0},
+    {"dec", "([x])", "Returns a number one less than num. Does not auto-promote\n  longs, will throw on overflow. See also: dec'", n_dec, 0},
+    {"inc'", "([x])", "Returns a number one greater than num. Supports arbitrary precision.\n  See also: inc", n_inc_p, 0},
+    {"dec'", "([x])", "Returns a number one less than num. Supports arbitrary precision.\n  See also: dec", n_dec_p, 0},
+    {"quot", "([num div])", "quot[ient] of dividing numerator by denominator.", n_quot, 0},
+    {"rem", "([num div])", "remainder of dividing numerator by denominator.", n_rem, 0},
+    {"mod", "([num div])", "Modulus of num and div. Truncates toward negative infinity.", n_mod, 0},
+    {"<", "([x] [x y] [x y & more])", "Returns non-nil if nums are in monotonically increasing order,\n  otherwise false.", n_lt, 0},
+    {">", "([x] [x y] [x y & more])", "Returns non-nil if nums are in monotonically decreasing order,\n  otherwise false.", n_gt, 0},
+    {"<=", "([x] [x y] [x y & more])", "Returns non-nil if nums are in monotonically non-decreasing order,\n  otherwise false.", n_le, 0},
+    {">=", "([x] [x y] [x y & more])", "Returns non-nil if nums are in monotonically non-increasing order,\n  otherwise false.", n_ge, 0},
+    {"==", "([x] [x y] [x y & more])", "Returns non-nil if nums all have the equivalent\n  value (type-independent), otherwise false", n_numeq, 0},
+    {"zero?", "([num])", "Returns true if num is zero, else false", n_zero_p, 0},
+    {"pos?", "([num])", "Returns true if num is greater than zero, else false", n_pos_p, 0},
+    {"neg?", "([num])", "Returns true if num is less than zero, else false", n_neg_p, 0},
+    {"even?", "([n])", "Returns true if n is even, throws an exception if n is not an integer", n_even_p, 0},
+    {"odd?", "([n])", "Returns true if n is odd, throws an exception if n is not an integer", n_odd_p, 0},
+    {"max", "([x] [x y] [x y & more])", "Returns the greatest of the nums.", n_max, 0},
+    {"min", "([x] [x y] [x y & more])", "Returns the least of the nums.", n_min, 0},
+    {"abs", "([a])", "Returns the absolute value of a.", n_abs, 0},
+    {"number?", "([x])", "Returns true if x is a Number", n_number_p, 0},
+    {"integer?", "([n])", "Returns true if n is an integer", n_integer_p, 0},
+    {"int?", "([x])", "Return true if x is a fixed precision integer", n_int_p, 0},
+    {"ratio?", "([n])", "Returns true if n is a Ratio", n_ratio_p, 0},
+    {"decimal?", "([n])", "Returns true if n is a BigDecimal", n_decimal_p, 0},
+    {"float?", "([n])", "Returns true if n is a floating point number", n_float_p, 0},
+    {"double?", "([x])", "Return true if x is a Double", n_double_p, 0},
+    {"rational?", "([n])", "Returns true if n is a rational number", n_rational_p, 0},
+    {"nat-int?", "([x])", "Return true if x is a non-negative fixed precision integer", n_nat_int_p, 0},
+    {"pos-int?", "([x])", "Return true if x is a positive fixed precision integer", n_pos_int_p, 0},
+    {"neg-int?", "([x])", "Return true if x is a negative fixed precision integer", n_neg_int_p, 0},
+    {"numerator", "([r])", "Returns the numerator part of a Ratio.", n_numerator, 0},
+    {"denominator", "([r])", "Returns the denominator part of a Ratio.", n_denominator, 0},
+    {"bigint", "([x])", "Coerce to BigInt", n_bigint, 0},
+    {"biginteger", "([x])", "Coerce to BigInteger (Kiln: a BigInt)", n_biginteger, 0},
+    {"bigdec", "([x])", "Coerce to BigDecimal", n_bigdec, 0},
+    {"double", "([x])", "Coerce to double", n_double, 0},
+    {"float", "([x])", "Coerce to float (Kiln: a range-checked double)", n_float, 0},
+    {"long", "([x])", "Coerce to long", n_long, 0},
+    {"int", "([x])", "Coerce to int", n_int, 0},
+    {"short", "([x])", "Coerce to short", n_short, 0},
+    {"byte", "([x])", "Coerce to byte", n_byte, 0},
+    {"char", "([x])", "Coerce to char", n_char, 0},
+    {"num", "([x])", "Coerce to Number", n_num, 0},
+    {"rationalize", "([num])", "returns the rational value of num", n_rationalize, 0},
+    {"unchecked-add", "([x y])", "Returns the sum of x and y, both long.\n  Note - uses a primitive operator subject to overflow.", n_unchecked_add, 0},
+    {"unchecked-subtract", "([x y])", "Returns the difference of x and y, both long.\n  Note - uses a primitive operator subject to overflow.", n_unchecked_subtract, 0},
+    {"unchecked-multiply", "([x y])", "Returns the product of x and y, both long.\n  Note - uses a primitive operator subject to overflow.", n_unchecked_multiply, 0},
+    {"unchecked-inc", "([x])", "Returns a number one greater than x, a long.\n  Note - uses a primitive operator subject to overflow.", n_unchecked_inc, 0},
+    {"unchecked-dec", "([x])", "Returns a number one less than x, a long.\n  Note - uses a primitive operator subject to overflow.", n_unchecked_dec, 0},
+    {"unchecked-negate", "([x])", "Returns the negation of x, a long.\n  Note - uses a primitive operator subject to overflow.", n_unchecked_negate, 0},
+    {"unchecked-long", "([x])", "Coerce to long. Subject to rounding or truncation.", n_unchecked_long, 0},
+    {"unchecked-int", "([x])", "Coerce to int. Subject to rounding or truncation.", n_unchecked_int, 0},
+    {"bit-and", "([x y] [x y & more])", "Bitwise and", n_bit_and, 0},
+    {"bit-or", "([x y] [x y & more])", "Bitwise or", n_bit_or, 0},
+    {"bit-xor", "([x y] [x y & more])", "Bitwise exclusive or", n_bit_xor, 0},
+    {"bit-and-not", "([x y] [x y & more])", "Bitwise and with complement", n_bit_and_not, 0},
+    {"bit-not", "([x])", "Bitwise complement", n_bit_not, 0},
+    {"bit-shift-left", "([x n])", "Bitwise shift left", n_bit_shift_left, 0},
+    {"bit-shift-right", "([x n])", "Bitwise shift right", n_bit_shift_right, 0},
+    {"unsigned-bit-shift-right", "([x n])", "Bitwise shift right, without sign-extension.", n_unsigned_bit_shift_right, 0},
+    {"bit-test", "([x n])", "Test bit at index n", n_bit_test, 0},
+    {"bit-set", "([x n])", "Set bit at index n", n_bit_set, 0},
+    {"bit-clear", "([x n])", "Clear bit at index n", n_bit_clear, 0},
+    {"bit-flip", "([x n])", "Flip bit at index n", n_bit_flip, 0},
+    {"rand", "([] [n])", "Returns a random floating point number between 0 (inclusive) and\n  n (default 1) (exclusive).", n_rand, 0},
+    {"rand-int", "([n])", "Returns a random integer between 0 (inclusive) and n (exclusive).", n_rand_int, 0},
+    {"NaN?", "([num])", "Returns true if num is NaN, else false", n_nan_p, 0},
+    {"infinite?", "([num])", "Returns true if num is negative or positive infinity, else false", n_infinite_p, 0},
+    {"parse-long", "([s])", "Parse string of decimal digits with optional leading -/+ and return a\n  Long value, or nil if parse fails", n_parse_long, 0},
+    {"parse-double", "([s])", "Parse string with floating point components and return a Double value,\n  or nil if parse fails.\n\n  Grammar: https://docs.oracle.com/javase/8/docs/api/java/lang/Double.html#valueOf-java.lang.String-", n_parse_double, 0},
+};
+
+void kiln_number_init(void) {
+  kiln_natives_register("clojure.core", number_natives, KILN_ARRAY_LEN(number_natives));
+}
