@@ -1,0 +1,399 @@
+/*
+ * ops.c — the nREPL ops: one table (KILN_NREPL_OPS) feeds dispatch and
+ * describe. Quick ops answer on the connection's thread; ops that run user
+ * code or a compiler go to the session's worker.
+ *
+ * Status values and their order follow nREPL 1.0.0 as it answers on the JVM
+ * (for example [done unknown-op error] and [namespace-not-found done error]).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nrepl/nrepl.h"
+
+/* ---- replies ---- */
+
+void kiln_reply(kiln_request *req, kiln_benc *reply) {
+  if (req->has_id) kiln_benc_set_str(reply, "id", req->id);
+  if (!kiln_benc_get(reply, "session") && req->session)
+    kiln_benc_set_str(reply, "session", req->session->id);
+  kiln_conn_send(req->conn, reply);
+  kiln_benc_free(reply);
+}
+
+void kiln_reply_status(kiln_request *req, const char *first, ...) {
+  kiln_benc *l = kiln_benc_list();
+  va_list ap;
+  va_start(ap, first);
+  for (const char *s = first; s; s = va_arg(ap, const char *)) kiln_benc_push(l, kiln_benc_str(s));
+  va_end(ap);
+  kiln_reply(req, kiln_benc_set(kiln_benc_dict(), "status", l));
+}
+
+void kiln_reply_str(kiln_request *req, const char *key, const char *value) {
+  kiln_reply(req, kiln_benc_set_str(kiln_benc_dict(), key, value));
+}
+
+void kiln_request_free(kiln_request *req) {
+  kiln_benc_free(req->msg);
+  req->msg = NULL;
+  if (req->conn) kiln_conn_release(req->conn);
+  if (req->session) kiln_session_release(req->session);
+  req->conn = NULL;
+  req->session = NULL;
+}
+
+/* ---- the op table ---- */
+
+/* X(cname, "op name", "doc", requires, optional, returns); the last three
+ * are "key", "doc", ... lists ending in NULL. */
+#define R(...) ((const char *const[]){__VA_ARGS__, NULL})
+#define NONE ((const char *const[]){NULL})
+#define KILN_NREPL_OPS(X)                                                                          \
+  X(clone, "clone", "Clones the current session, returning the ID of the newly-created session.", \
+    NONE,                                                                                          \
+    R("session", "The ID of the session to be cloned; if not provided, a new session with "       \
+                 "default bindings is created, and mapped to the returned session ID."),           \
+    R("new-session", "The ID of the new session."))                                                \
+  X(close, "close", "Closes the specified session.",                                               \
+    R("session", "The ID of the session to be closed."), NONE, NONE)                               \
+  X(describe, "describe",                                                                          \
+    "Produce a machine- and human-readable directory and documentation for the operations "       \
+    "supported by an nREPL endpoint.",                                                             \
+    NONE, R("verbose?", "Include informational detail for each \"op\"eration in the return message."), \
+    R("aux", "Map of auxiliary data (current-ns).", "ops",                                         \
+      "Map of \"op\"erations supported by this nREPL endpoint", "versions",                        \
+      "Map containing version maps for values, component names as keys (nrepl, clojure, kiln)."))  \
+  X(eval, "eval",                                                                                  \
+    "Evaluates code. On a session bound to a device, each form is compiled for the device, "     \
+    "loaded there as a patch, and answered with what the device produced. Stops at the first "   \
+    "read error.",                                                                                 \
+    R("code", "The code to be evaluated.", "session",                                              \
+      "The ID of the session within which to evaluate the code."),                                 \
+    R("column", "The column number in [file] at which [code] starts.", "file",                     \
+      "The path to the file containing [code].", "id", "An opaque message ID.", "line",           \
+      "The line number in [file] at which [code] starts.", "ns",                                   \
+      "The namespace in which to perform the evaluation. It must exist already."),                 \
+    R("ex", "The type of exception thrown, if any.", "ns", "*ns*, after successful evaluation.",   \
+      "root-ex", "The type of the root exception thrown, if any.", "value",                        \
+      "The result of evaluating `code`, printed readably."))                                       \
+  X(load_file, "load-file", "Loads a body of code, using supplied path and filename info.",        \
+    R("file", "Full contents of a file of code."),                                                 \
+    R("file-name", "Name of source file, e.g. io.clj", "file-path",                                \
+      "Source-path-relative path of the source file, e.g. clojure/java/io.clj"),                   \
+    R("ex", "The type of exception thrown, if any.", "root-ex",                                    \
+      "The type of the root exception thrown, if any.", "value",                                   \
+      "The result of evaluating the file's last form."))                                           \
+  X(interrupt, "interrupt", "Attempts to interrupt some executing request.",                       \
+    R("session", "The ID of the session used to start the request to be interrupted."),            \
+    R("interrupt-id", "The opaque message ID sent with the request to be interrupted."),           \
+    R("status", "'interrupted' if a request was identified and interruption will be attempted\n"  \
+                "'session-idle' if the session is not currently executing any request\n"           \
+                "'interrupt-id-mismatch' if the session is currently executing a request sent "    \
+                "using a different ID than specified by the \"interrupt-id\" value"))              \
+  X(ls_sessions, "ls-sessions", "Lists the IDs of all active sessions.", NONE, NONE,               \
+    R("sessions", "A list of all available session IDs."))                                         \
+  X(stdin, "stdin", "Add content from the value of \"stdin\" to *in* in the current session.",    \
+    R("stdin", "Content to add to *in*."), NONE,                                                   \
+    R("status", "A status of \"need-input\" will be sent if a session's *in* requires content "   \
+                "in order to satisfy an attempted read operation."))                               \
+  X(completions, "completions", "Provides a list of completion candidates.",                       \
+    R("prefix", "The prefix to complete."),                                                        \
+    R("ns", "The namespace in which we want to obtain completion candidates. Defaults to *ns*."),  \
+    R("completions", "A list of completion candidates. Each candidate is a map with `:candidate` " \
+                     "and `:type` keys. Vars also have a `:ns` key."))                             \
+  X(lookup, "lookup", "Lookup symbol info.", R("sym", "The symbol to lookup."),                    \
+    R("ns", "The current namespace."),                                                             \
+    R("info", "A map of the symbol's info (name, ns, doc, arglists-str, file, line, column)."))    \
+  X(ios_compile_patch, "ios-compile-patch",                                                        \
+    "Compiles code into a signed patch library for an iOS device or simulator (or another "       \
+    "target) and returns its bytes, base64-encoded.",                                              \
+    R("code", "The code to compile.", "target",                                                    \
+      "device, simulator, or a target name: ios-device, ios-simulator, ios-simulator-x86_64, "     \
+      "linux-aarch64, linux-x86_64, host."),                                                       \
+    R("ns", "The namespace of the code (default user).", "session", "The session."),               \
+    R("dylib-binary", "The library, base64.", "dylib-size", "Its size in bytes (a string).",       \
+      "symbol-name", "The entry symbol to pass to the loader.", "var-name",                        \
+      "The var the last form defines.", "ns-name", "The namespace.", "patch-id",                   \
+      "The patch's id (a string)."))                                                               \
+  X(kiln_devices, "kiln/devices", "Lists connected devices.", NONE, NONE,                          \
+    R("devices", "A list of maps: id, name, target, pid, patches (applied)."))                     \
+  X(kiln_select_device, "kiln/select-device",                                                      \
+    "Binds the session to a device: its evals run there. An empty or absent device unbinds it.",  \
+    R("session", "The session."), R("device", "A device id from kiln/devices."),                   \
+    R("device", "The bound device id."))                                                           \
+  X(kiln_patches, "kiln/patches", "Lists the patches a device has applied.", NONE,                 \
+    R("device", "A device id (default: the session's)."), R("patches", "A list of patch maps."))   \
+  X(kiln_rollback, "kiln/rollback", "Undoes a device's last applied patch.", NONE,                 \
+    R("device", "A device id (default: the session's)."), R("status", "done, or error."))
+
+#define KILN_OP_DECL(cname, name, doc, req, opt, ret) static void op_##cname(kiln_request *r);
+KILN_NREPL_OPS(KILN_OP_DECL)
+#undef KILN_OP_DECL
+
+typedef struct op_def {
+  const char *name;
+  void (*handler)(kiln_request *r);
+  const char *doc;
+  const char *const *requires, *const *optional, *const *returns;
+} op_def;
+
+static const op_def ops[] = {
+#define KILN_OP_ROW(cname, name, doc, req, opt, ret) {name, op_##cname, doc, req, opt, ret},
+    KILN_NREPL_OPS(KILN_OP_ROW)
+#undef KILN_OP_ROW
+};
+
+/* ---- dispatch ---- */
+
+void kiln_op_dispatch(kiln_conn *conn, kiln_benc *msg) {
+  kiln_request req = {0};
+  req.msg = msg;
+  req.conn = conn;
+  kiln_conn_retain(conn);
+  const kiln_benc *id = kiln_benc_get(msg, "id");
+  if (id && id->type == KILN_BENC_STR) {
+    snprintf(req.id, sizeof req.id, "%s", id->s);
+    req.has_id = true;
+  } else if (id && id->type == KILN_BENC_INT) {
+    snprintf(req.id, sizeof req.id, "%lld", (long long)id->i);
+    req.has_id = true;
+  }
+  const char *sid = kiln_benc_get_str(msg, "session", NULL);
+  if (sid && *sid) {
+    req.session = kiln_session_find(sid);
+    if (!req.session) {
+      kiln_benc *r = kiln_benc_dict();
+      kiln_benc_set_str(r, "session", sid);
+      kiln_benc_set(r, "status", kiln_benc_strs("done", "unknown-session", "error", NULL));
+      kiln_reply(&req, r);
+      kiln_request_free(&req);
+      return;
+    }
+  } else {
+    req.session = kiln_session_new(NULL, true);
+  }
+  const char *op = kiln_benc_get_str(msg, "op", NULL);
+  for (size_t i = 0; op && i < KILN_ARRAY_LEN(ops); i++) {
+    if (strcmp(op, ops[i].name) == 0) {
+      ops[i].handler(&req); /* takes the request */
+      return;
+    }
+  }
+  kiln_benc *r = kiln_benc_dict();
+  const kiln_benc *opv = kiln_benc_get(msg, "op");
+  kiln_benc_set(r, "op", opv ? kiln_benc_copy(opv) : kiln_benc_list());
+  kiln_benc_set(r, "status", kiln_benc_strs("done", "unknown-op", "error", NULL));
+  kiln_reply(&req, r);
+  kiln_request_free(&req);
+}
+
+/* Replies done and frees the request. */
+static void done(kiln_request *r) {
+  kiln_reply_status(r, "done", NULL);
+  kiln_request_free(r);
+}
+
+/* ---- sessions ---- */
+
+static void op_clone(kiln_request *r) {
+  kiln_session *from = r->session->ephemeral ? NULL : r->session;
+  kiln_session *s = kiln_session_new(from, false);
+  kiln_benc *m = kiln_benc_dict();
+  kiln_benc_set_str(m, "new-session", s->id);
+  kiln_benc_set(m, "status", kiln_benc_strs("done", NULL));
+  kiln_reply(r, m);
+  kiln_session_release(s);
+  kiln_request_free(r);
+}
+
+static void op_close(kiln_request *r) {
+  kiln_session_close(r->session->id);
+  kiln_reply_status(r, "done", "session-closed", NULL);
+  kiln_request_free(r);
+}
+
+static void op_ls_sessions(kiln_request *r) {
+  kiln_benc *m = kiln_benc_dict();
+  kiln_benc_set(m, "sessions", kiln_session_ids());
+  kiln_benc_set(m, "status", kiln_benc_strs("done", NULL));
+  kiln_reply(r, m);
+  kiln_request_free(r);
+}
+
+static kiln_benc *version_map(int major, int minor, int incremental, const char *s) {
+  kiln_benc *v = kiln_benc_dict();
+  kiln_benc_set_int(v, "major", major);
+  kiln_benc_set_int(v, "minor", minor);
+  kiln_benc_set_int(v, "incremental", incremental);
+  kiln_benc_set_str(v, "version-string", s);
+  return v;
+}
+
+static kiln_benc *doc_dict(const char *const *kv) {
+  kiln_benc *d = kiln_benc_dict();
+  for (size_t i = 0; kv[i] && kv[i + 1]; i += 2) kiln_benc_set_str(d, kv[i], kv[i + 1]);
+  return d;
+}
+
+static void op_describe(kiln_request *r) {
+  bool verbose = kiln_benc_get_bool(r->msg, "verbose?");
+  kiln_benc *opsd = kiln_benc_dict();
+  for (size_t i = 0; i < KILN_ARRAY_LEN(ops); i++) {
+    kiln_benc *o = kiln_benc_dict();
+    if (verbose) {
+      kiln_benc_set_str(o, "doc", ops[i].doc);
+      kiln_benc_set(o, "requires", doc_dict(ops[i].requires));
+      kiln_benc_set(o, "optional", doc_dict(ops[i].optional));
+      kiln_benc_set(o, "returns", doc_dict(ops[i].returns));
+    }
+    kiln_benc_set(opsd, ops[i].name, o);
+  }
+  kiln_benc *versions = kiln_benc_dict();
+  kiln_benc_set(versions, "nrepl", version_map(1, 0, 0, "1.0.0"));
+  /* The Clojure release whose behaviour Kiln follows (DESIGN §3); editors
+   * read this entry to decide which features to offer. */
+  kiln_benc_set(versions, "clojure", version_map(1, 11, 1, "1.11.1"));
+  int kmaj = 0, kmin = 0, kinc = 0;
+  sscanf(KILN_VERSION, "%d.%d.%d", &kmaj, &kmin, &kinc);
+  kiln_benc_set(versions, "kiln", version_map(kmaj, kmin, kinc, KILN_VERSION));
+  kiln_benc *aux = kiln_benc_dict();
+  kiln_benc_set_str(aux, "current-ns", kiln_engine_ns_name(r->session));
+  kiln_benc *m = kiln_benc_dict();
+  kiln_benc_set(m, "ops", opsd);
+  kiln_benc_set(m, "versions", versions);
+  kiln_benc_set(m, "aux", aux);
+  kiln_benc_set(m, "status", kiln_benc_strs("done", NULL));
+  kiln_reply(r, m);
+  kiln_request_free(r);
+}
+
+/* ---- evaluation ---- */
+
+static void run_eval(kiln_request *r, bool load_file) {
+  bool sent_done = r->session->device[0] ? kiln_hub_eval(r, load_file)
+                                         : kiln_engine_eval(r, load_file);
+  if (sent_done) return;
+  if (r->session->eval_thread && r->session->eval_thread->interrupt)
+    kiln_reply_status(r, "done", "interrupted", NULL);
+  else
+    kiln_reply_status(r, "done", NULL);
+}
+
+static void run_eval_job(kiln_request *r) { run_eval(r, false); }
+static void run_load_job(kiln_request *r) { run_eval(r, true); }
+
+static void op_eval(kiln_request *r) {
+  if (!kiln_benc_get_str(r->msg, "code", NULL)) {
+    kiln_reply_status(r, "done", "no-code", "error", NULL);
+    kiln_request_free(r);
+    return;
+  }
+  kiln_session_submit(r, run_eval_job);
+}
+
+static void op_load_file(kiln_request *r) {
+  if (!kiln_benc_get_str(r->msg, "file", NULL)) {
+    kiln_reply_status(r, "done", "no-code", "error", NULL);
+    kiln_request_free(r);
+    return;
+  }
+  kiln_session_submit(r, run_load_job);
+}
+
+static void op_interrupt(kiln_request *r) {
+  kiln_session *s = r->session;
+  const char *want = kiln_benc_get_str(r->msg, "interrupt-id", NULL);
+  pthread_mutex_lock(&s->lock);
+  kiln_job *cur = s->current;
+  const char *status = NULL;
+  if (!cur) status = "session-idle";
+  else if (want && strcmp(want, cur->req.id) != 0) status = "interrupt-id-mismatch";
+  else if (s->eval_thread) {
+    s->eval_thread->interrupt = 1;
+    pthread_cond_broadcast(&s->cond); /* a reader waiting for stdin gives up */
+  }
+  pthread_mutex_unlock(&s->lock);
+  if (!status) kiln_reply_status(r, "done", NULL);
+  else if (strcmp(status, "session-idle") == 0) kiln_reply_status(r, "done", status, NULL);
+  else kiln_reply_status(r, "done", status, "error", NULL);
+  kiln_request_free(r);
+}
+
+static void op_stdin(kiln_request *r) {
+  size_t n = 0;
+  const char *text = kiln_benc_get_str(r->msg, "stdin", &n);
+  kiln_session_stdin(r->session, text ? text : "", n);
+  done(r);
+}
+
+static void op_completions(kiln_request *r) {
+  kiln_engine_completions(r);
+  kiln_request_free(r);
+}
+
+static void op_lookup(kiln_request *r) {
+  kiln_engine_lookup(r);
+  kiln_request_free(r);
+}
+
+/* ---- patches and devices ---- */
+
+/* The final done of a hub request: [status] is NULL or an error status. */
+static void hub_done(kiln_request *r, const char *status) {
+  if (status) kiln_reply_status(r, "done", status, "error", NULL);
+  else kiln_reply_status(r, "done", NULL);
+}
+
+static void run_compile_patch(kiln_request *r) { hub_done(r, kiln_hub_compile_patch(r)); }
+
+static void op_ios_compile_patch(kiln_request *r) {
+  if (!kiln_benc_get_str(r->msg, "code", NULL)) {
+    kiln_reply_status(r, "done", "no-code", "error", NULL);
+    kiln_request_free(r);
+    return;
+  }
+  kiln_session_submit(r, run_compile_patch);
+}
+
+static void op_kiln_devices(kiln_request *r) {
+  kiln_benc *m = kiln_benc_dict();
+  kiln_benc_set(m, "devices", kiln_hub_list());
+  kiln_benc_set(m, "status", kiln_benc_strs("done", NULL));
+  kiln_reply(r, m);
+  kiln_request_free(r);
+}
+
+static void op_kiln_select_device(kiln_request *r) {
+  const char *dev = kiln_benc_get_str(r->msg, "device", NULL);
+  if (dev && *dev && !kiln_hub_exists(dev)) {
+    kiln_benc *m = kiln_benc_dict();
+    kiln_benc_set_str(m, "device", dev);
+    kiln_benc_set_str(m, "err", "no device with that id is connected; see kiln/devices\n");
+    kiln_benc_set(m, "status", kiln_benc_strs("done", "unknown-device", "error", NULL));
+    kiln_reply(r, m);
+    kiln_request_free(r);
+    return;
+  }
+  pthread_mutex_lock(&r->session->lock);
+  snprintf(r->session->device, sizeof r->session->device, "%s", dev ? dev : "");
+  pthread_mutex_unlock(&r->session->lock);
+  kiln_benc *m = kiln_benc_dict();
+  kiln_benc_set_str(m, "device", dev ? dev : "");
+  kiln_benc_set(m, "status", kiln_benc_strs("done", NULL));
+  kiln_reply(r, m);
+  kiln_request_free(r);
+}
+
+static const char *target_device(kiln_request *r) {
+  const char *dev = kiln_benc_get_str(r->msg, "device", NULL);
+  return dev && *dev ? dev : r->session->device;
+}
+
+static void run_patches(kiln_request *r) { hub_done(r, kiln_hub_patches(r, target_device(r))); }
+static void run_rollback(kiln_request *r) { hub_done(r, kiln_hub_rollback(r, target_device(r))); }
+
+static void op_kiln_patches(kiln_request *r) { kiln_session_submit(r, run_patches); }
+static void op_kiln_rollback(kiln_request *r) { kiln_session_submit(r, run_rollback); }
