@@ -1042,54 +1042,278 @@ int32_t kiln_num_hash(kiln_val a) {
 /* ==== printing ========================================================== */
 
 /*
- * Java's Double.toString: the shortest decimal (at least two significant
- * digits, the closest such) that reads back as [d], written plainly for
- * 1e-3 <= |d| < 1e7 and as d.dddE[-]n otherwise.
+ * Java's Double.toString, digit for digit as the JDK 17 that Kiln is checked
+ * against prints it: a port of java.lang.FloatingDecimal's dtoa (the
+ * Steele-White style digit loop with its symmetric stopping test, its exact
+ * long path for integer values below 2^63, and its final rounding), not a
+ * shortest-digits algorithm; the two differ on a fraction of a percent of
+ * doubles (1e23 prints as 9.999999999999999E22, 2^-1073 as 1.0E-323).
  */
+
+/* 5^i and its bit length, for i < 27 (FDBigInteger.LONG_5_POW, N_5_BITS). */
+static int64_t pow5_i64(int i) {
+  int64_t r = 1;
+  while (i-- > 0) r *= 5;
+  return r;
+}
+
+static int n5bits(int i) {
+  if (i >= 27) return i * 3;
+  int64_t p = pow5_i64(i);
+  return 64 - __builtin_clzll((uint64_t)p);
+}
+
+typedef struct fd_digits {
+  char d[48];
+  int n;        /* number of digits */
+  int dec_exp;  /* value = 0.d[0]d[1]... * 10^dec_exp */
+} fd_digits;
+
+static void fd_roundup(fd_digits *f) {
+  int i = f->n - 1;
+  char q = f->d[i];
+  if (q == '9') {
+    while (q == '9' && i > 0) {
+      f->d[i] = '0';
+      q = f->d[--i];
+    }
+    if (q == '9') {
+      f->dec_exp += 1;
+      f->d[0] = '1';
+      return;
+    }
+  }
+  f->d[i] = (char)(q + 1);
+}
+
+/* FloatingDecimal.developLongDigits. */
+static void fd_long_digits(fd_digits *f, int dec_exp, int64_t lvalue, int insignificant) {
+  if (insignificant != 0) {
+    int64_t pow10 = 1;
+    for (int i = 0; i < insignificant; i++) pow10 *= 10;
+    int64_t residue = lvalue % pow10;
+    lvalue /= pow10;
+    dec_exp += insignificant;
+    if (residue >= (pow10 >> 1)) lvalue++;
+  }
+  char tmp[24];
+  int n = 0;
+  while (lvalue % 10 == 0) {
+    lvalue /= 10;
+    dec_exp++;
+  }
+  while (lvalue != 0) {
+    tmp[n++] = (char)('0' + lvalue % 10);
+    lvalue /= 10;
+  }
+  for (int i = 0; i < n; i++) f->d[i] = tmp[n - 1 - i];
+  f->n = n;
+  f->dec_exp = dec_exp + n;
+}
+
+/* FloatingDecimal.estimateDecExp: floor(log10(d)) estimated, computed the same way. */
+static int fd_estimate_dec_exp(uint64_t fract_bits, int bin_exp) {
+  uint64_t bits = UINT64_C(0x3ff0000000000000) | (fract_bits & UINT64_C(0x000fffffffffffff));
+  double d2;
+  memcpy(&d2, &bits, sizeof d2);
+  volatile double t1 = (d2 - 1.5) * 0.289529654;
+  volatile double t2 = t1 + 0.176091259;
+  volatile double t3 = (double)bin_exp * 0.301029995663981;
+  volatile double d = t2 + t3;
+  return (int)floor(d);
+}
+
+/* The digit loop over 64-bit or 32-bit integers (wrapping as Java's do). */
+#define FD_SMALL_LOOP(T, UT)                                                        \
+  do {                                                                               \
+    T b = (T)((UT)((T)fract * (T)pow5_i64(b5)) << b2);                               \
+    T s = (T)((UT)pow5_i64(s5) << s2);                                               \
+    T m = (T)((UT)pow5_i64(m5) << m2);                                               \
+    T tens = (T)((UT)s * 10u);                                                       \
+    int q = (int)(b / s);                                                            \
+    b = (T)((UT)(b % s) * 10u);                                                      \
+    m = (T)((UT)m * 10u);                                                            \
+    low = b < m;                                                                     \
+    high = (T)((UT)b + (UT)m) > tens;                                                \
+    if (q == 0 && !high) dec_exp--;                                                  \
+    else f->d[f->n++] = (char)('0' + q);                                             \
+    if (dec_exp < -3 || dec_exp >= 8) high = low = false;                            \
+    while (!low && !high) {                                                          \
+      q = (int)(b / s);                                                              \
+      b = (T)((UT)(b % s) * 10u);                                                    \
+      m = (T)((UT)m * 10u);                                                          \
+      if (m > 0) {                                                                   \
+        low = b < m;                                                                 \
+        high = (T)((UT)b + (UT)m) > tens;                                            \
+      } else {                                                                       \
+        low = high = true;                                                           \
+      }                                                                              \
+      f->d[f->n++] = (char)('0' + q);                                                \
+    }                                                                                \
+    low_diff = (int64_t)(T)((UT)((UT)b << 1) - (UT)tens);                            \
+  } while (0)
+
+static void mp_pow52(mp_int *r, int p5, int p2) {
+  mp_set(r, 5);
+  MPC(mp_expt_u32(r, (uint32_t)p5, r));
+  MPC(mp_mul_2d(r, p2, r));
+}
+
+static void fd_dtoa(fd_digits *f, int bin_exp, uint64_t fract_bits, int nsig_bits) {
+  int tail_zeros = __builtin_ctzll(fract_bits);
+  int nfract_bits = 53 - tail_zeros;
+  int ntiny_bits = nfract_bits - bin_exp - 1;
+  if (ntiny_bits < 0) ntiny_bits = 0;
+  f->n = 0;
+  if (bin_exp <= 62 && bin_exp >= -21 && ntiny_bits < 27 &&
+      nfract_bits + n5bits(ntiny_bits) < 64 && ntiny_bits == 0) {
+    int insignificant = 0;
+    if (bin_exp > nsig_bits) {
+      int p2 = bin_exp - nsig_bits - 1;
+      if (p2 > 1) insignificant = (int)(p2 * 0.30102999566398119521);
+    }
+    uint64_t v = bin_exp >= 52 ? fract_bits << (bin_exp - 52) : fract_bits >> (52 - bin_exp);
+    fd_long_digits(f, 0, (int64_t)v, insignificant);
+    return;
+  }
+  int dec_exp = fd_estimate_dec_exp(fract_bits, bin_exp);
+  int b5 = dec_exp < 0 ? -dec_exp : 0;
+  int b2 = b5 + ntiny_bits + bin_exp;
+  int s5 = dec_exp > 0 ? dec_exp : 0;
+  int s2 = s5 + ntiny_bits;
+  int m5 = b5;
+  int m2 = b2 - nsig_bits;
+  uint64_t fract = fract_bits >> tail_zeros;
+  b2 -= nfract_bits - 1;
+  int common2 = b2 < s2 ? b2 : s2;
+  b2 -= common2;
+  s2 -= common2;
+  m2 -= common2;
+  if (nfract_bits == 1) m2 -= 1;
+  if (m2 < 0) {
+    b2 -= m2;
+    s2 -= m2;
+    m2 = 0;
+  }
+  int bbits = nfract_bits + b2 + n5bits(b5);
+  int tensbits = s2 + 1 + n5bits(s5 + 1);
+  bool low, high;
+  int64_t low_diff;
+  if (bbits < 64 && tensbits < 64) {
+    if (bbits < 32 && tensbits < 32) FD_SMALL_LOOP(int32_t, uint32_t);
+    else FD_SMALL_LOOP(int64_t, uint64_t);
+  } else {
+    mp_int bv, sv, mv, tens, q, t;
+    MPC(mp_init_multi(&bv, &sv, &mv, &tens, &q, &t, NULL));
+    mp_pow52(&sv, s5, s2);
+    mp_pow52(&bv, b5, b2);
+    mp_set_u64(&t, fract);
+    MPC(mp_mul(&bv, &t, &bv));
+    mp_pow52(&mv, m5 + 1, m2 + 1);
+    mp_pow52(&tens, s5 + 1, s2 + 1);
+    /* q = B / S; B = 10 * (B % S) */
+    MPC(mp_div(&bv, &sv, &q, &bv));
+    MPC(mp_mul_d(&bv, 10, &bv));
+    int qd = (int)mp_get_i64(&q);
+    low = mp_cmp(&bv, &mv) == MP_LT;
+    MPC(mp_add(&bv, &mv, &t));
+    high = mp_cmp(&tens, &t) != MP_GT;
+    if (qd == 0 && !high) dec_exp--;
+    else f->d[f->n++] = (char)('0' + qd);
+    if (dec_exp < -3 || dec_exp >= 8) high = low = false;
+    while (!low && !high) {
+      MPC(mp_div(&bv, &sv, &q, &bv));
+      MPC(mp_mul_d(&bv, 10, &bv));
+      qd = (int)mp_get_i64(&q);
+      MPC(mp_mul_d(&mv, 10, &mv));
+      low = mp_cmp(&bv, &mv) == MP_LT;
+      MPC(mp_add(&bv, &mv, &t));
+      high = mp_cmp(&tens, &t) != MP_GT;
+      f->d[f->n++] = (char)('0' + qd);
+    }
+    low_diff = 0;
+    if (high && low) {
+      MPC(mp_mul_2d(&bv, 1, &bv));
+      mp_ord o = mp_cmp(&bv, &tens);
+      low_diff = o == MP_LT ? -1 : o == MP_GT ? 1 : 0;
+    }
+    mp_clear_multi(&bv, &sv, &mv, &tens, &q, &t, NULL);
+  }
+  f->dec_exp = dec_exp + 1;
+  if (high) {
+    if (low) {
+      if (low_diff == 0) {
+        if ((f->d[f->n - 1] - '0') & 1) fd_roundup(f);
+      } else if (low_diff > 0) {
+        fd_roundup(f);
+      }
+    } else {
+      fd_roundup(f);
+    }
+  }
+}
+
 void kiln_double_to_string(double d, char *buf) {
   if (isnan(d)) { strcpy(buf, "NaN"); return; }
   if (isinf(d)) { strcpy(buf, d > 0 ? "Infinity" : "-Infinity"); return; }
   if (d == 0.0) { strcpy(buf, signbit(d) ? "-0.0" : "0.0"); return; }
-  char tmp[40];
-  int p;
-  for (p = 2; p <= 17; p++) {
-    snprintf(tmp, sizeof tmp, "%.*e", p - 1, d);
-    if (strtod(tmp, NULL) == d) break;
+  uint64_t bits;
+  memcpy(&bits, &d, sizeof bits);
+  bool neg = bits >> 63;
+  uint64_t fract = bits & UINT64_C(0x000fffffffffffff);
+  int bin_exp = (int)((bits >> 52) & 0x7ff);
+  int nsig;
+  if (bin_exp == 0) { /* subnormal: normalise */
+    int lz = __builtin_clzll(fract);
+    int shift = lz - 11;
+    fract <<= shift;
+    bin_exp = 1 - shift;
+    nsig = 64 - lz;
+  } else {
+    fract |= UINT64_C(1) << 52;
+    nsig = 53;
   }
-  /* tmp is [-]D.DDDDe[+-]XX; collect the digits and the exponent. */
-  char digits[24];
-  int nd = 0;
-  const char *s = tmp;
-  bool neg = *s == '-';
-  if (neg) s++;
-  for (; *s && *s != 'e'; s++)
-    if (*s != '.') digits[nd++] = *s;
-  int exp = atoi(s + 1);
-  while (nd > 2 && digits[nd - 1] == '0') nd--;
-  if (nd == 2 && digits[1] == '0') nd = 1;
-  digits[nd] = 0;
+  bin_exp -= 1023;
+  fd_digits f;
+  fd_dtoa(&f, bin_exp, fract, nsig);
+  /* FloatingDecimal.getChars */
   char *o = buf;
   if (neg) *o++ = '-';
-  if (exp >= -3 && exp < 7) {
-    if (exp < 0) {
+  int de = f.dec_exp;
+  if (de > 0 && de < 8) {
+    int n = f.n < de ? f.n : de;
+    memcpy(o, f.d, (size_t)n);
+    o += n;
+    if (n < de) {
+      for (int i = n; i < de; i++) *o++ = '0';
+      *o++ = '.';
       *o++ = '0';
-      *o++ = '.';
-      for (int i = -1; i > exp; i--) *o++ = '0';
-      for (int i = 0; i < nd; i++) *o++ = digits[i];
     } else {
-      int i = 0;
-      for (; i <= exp; i++) *o++ = i < nd ? digits[i] : '0';
       *o++ = '.';
-      if (i >= nd) *o++ = '0';
-      for (; i < nd; i++) *o++ = digits[i];
+      if (n < f.n) {
+        memcpy(o, f.d + n, (size_t)(f.n - n));
+        o += f.n - n;
+      } else {
+        *o++ = '0';
+      }
     }
     *o = 0;
-  } else {
-    *o++ = digits[0];
+  } else if (de <= 0 && de > -3) {
+    *o++ = '0';
     *o++ = '.';
-    if (nd == 1) *o++ = '0';
-    for (int i = 1; i < nd; i++) *o++ = digits[i];
-    sprintf(o, "E%d", exp);
+    for (int i = 0; i < -de; i++) *o++ = '0';
+    memcpy(o, f.d, (size_t)f.n);
+    o[f.n] = 0;
+  } else {
+    *o++ = f.d[0];
+    *o++ = '.';
+    if (f.n > 1) {
+      memcpy(o, f.d + 1, (size_t)(f.n - 1));
+      o += f.n - 1;
+    } else {
+      *o++ = '0';
+    }
+    sprintf(o, "E%d", de <= 0 ? -(-de + 1) : de - 1);
   }
 }
 

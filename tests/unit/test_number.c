@@ -337,7 +337,7 @@ static void test_double_to_string(void) {
   CHECK_STR(dstr(2 / 3.0), "0.6666666666666666");
   CHECK_STR(dstr(1e22), "1.0E22");
   CHECK_STR(dstr(1e21), "1.0E21");
-  CHECK_STR(dstr(1e23), "1.0E23");
+  CHECK_STR(dstr(1e23), "9.999999999999999E22"); /* JDK 17 FloatingDecimal */
   CHECK_STR(dstr(5e-324), "4.9E-324");
   CHECK_STR(dstr(1.7976931348623157e308), "1.7976931348623157E308");
   CHECK_STR(dstr(-0.0), "-0.0");
