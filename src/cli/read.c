@@ -1,7 +1,8 @@
 /*
  * read.c — `kiln read [FILE]`: reads every form of FILE (stdin without one,
  * or with "-") in the user namespace, with reader conditionals allowed for
- * the :kiln feature, and prints each with pr, one per line. A malformed form
+ * the :kiln feature, and prints each with pr, one per line (with
+ * *print-namespace-maps* on, as clojure.main has it). A malformed form
  * stops it with `kiln: FILE:LINE:COL: message` on stderr and exit status 1;
  * the forms before it have been printed already.
  */
@@ -21,9 +22,10 @@ typedef struct read_ctx {
 
 static kiln_val read_all(void *p) {
   read_ctx *c = p;
-  kiln_var *vars[] = {kiln_v_ns};
-  kiln_val vals[] = {kiln_ns_user};
-  kiln_var_push_bindings_n(1, vars, vals);
+  /* As clojure.main: in user, printing namespace maps as #:ns{...}. */
+  kiln_var *vars[] = {kiln_v_ns, kiln_v_print_namespace_maps};
+  kiln_val vals[] = {kiln_ns_user, KILN_TRUE};
+  kiln_var_push_bindings_n(2, vars, vals);
   kiln_read_opts opts = {0};
   opts.file = c->file;
   opts.allow_cond = true;

@@ -671,6 +671,7 @@ static kiln_val register_arg(kiln_reader *r, int64_t n) {
 }
 
 static kiln_val read_arg(kiln_reader *r, pending *pend) {
+  int line = r->tok_line, col = r->tok_col;
   if (!r->args) {
     size_t n;
     const char *tok = read_token(r, '%', &n, NULL);
@@ -681,7 +682,7 @@ static kiln_val read_arg(kiln_reader *r, pending *pend) {
   pending local;
   kiln_val n = read_req(r, ensure(pend, &local));
   if (kiln_equiv(n, kiln_reader_k()->amp)) return register_arg(r, -1);
-  if (!kiln_is_long(n)) FAIL(r, "arg literal must be %%, %%& or %%integer");
+  if (!kiln_is_long(n)) kiln_reader_fail(r, line, col, "arg literal must be %%, %%& or %%integer");
   return register_arg(r, kiln_long_value(n));
 }
 
@@ -715,7 +716,7 @@ static bool has_feature(kiln_reader *r, kiln_val kw) {
 }
 
 /* Returns true and sets *out when the conditional produced a form. */
-static bool read_cond(kiln_reader *r, int line, pending *pend, kiln_val *out) {
+static bool read_cond(kiln_reader *r, int line, int col, pending *pend, kiln_val *out) {
   const kiln_reader_consts *k = kiln_reader_k();
   if (!r->allow_cond) FAIL(r, "Conditional read not allowed");
   int32_t c = nextc(r);
@@ -765,8 +766,10 @@ static bool read_cond(kiln_reader *r, int line, pending *pend, kiln_val *out) {
     return true;
   }
   if (!kiln_is_sequential(result))
-    FAIL(r, "Spliced form list in read-cond-splicing must implement java.util.List");
-  if (toplevel) FAIL(r, "Reader conditional splicing not allowed at the top level.");
+    kiln_reader_fail(r, line, col,
+                     "Spliced form list in read-cond-splicing must implement java.util.List");
+  if (toplevel)
+    kiln_reader_fail(r, line, col, "Reader conditional splicing not allowed at the top level.");
   formbuf b = {0};
   for (kiln_val s = kiln_seq(result); s != KILN_NIL; s = kiln_next(s)) fb_push(&b, kiln_first(s));
   kiln_val items = pend->items;
@@ -798,19 +801,20 @@ static kiln_val read_ns_map(kiln_reader *r, int line, int col, pending *pend) {
     have_sym = true;
     while ((c = peekc(r)) >= 0 && is_ws(c)) nextc(r);
   }
-  if (peekc(r) != '{') FAIL(r, "Namespaced map must specify a map");
+  if (peekc(r) != '{') kiln_reader_fail(r, line, col, "Namespaced map must specify a map");
   nextc(r);
   const char *ns;
   bool plain_sym = KILN_HAS_TYPE(sym, KILN_T_SYMBOL) && kiln_sym_ns(sym) == NULL;
   if (autons && !have_sym) {
     ns = ns_name(kiln_reader_current_ns());
   } else if (!plain_sym) {
-    FAIL(r, "Namespaced map must specify a valid namespace: %s", str_of(sym));
+    kiln_reader_fail(r, line, col, "Namespaced map must specify a valid namespace: %s",
+                     str_of(sym));
   } else if (autons) {
     kiln_val target = lookup_alias(sym);
     if (target != KILN_NIL) ns = ns_name(target);
     else if (r->suppress) ns = kiln_sym_name(sym);
-    else FAIL(r, "Unknown auto-resolved namespace alias: %s", str_of(sym));
+    else kiln_reader_fail(r, line, col, "Unknown auto-resolved namespace alias: %s", str_of(sym));
   } else {
     ns = kiln_sym_name(sym);
   }
@@ -923,7 +927,7 @@ static bool read_dispatch(kiln_reader *r, int line, int col, pending *pend, kiln
   case '{': nextc(r); *out = read_set(r, line, col, pend); return true;
   case '!': skip_line(r); return false;
   case '_': nextc(r); read_req(r, ensure(pend, &local)); return false;
-  case '?': nextc(r); return read_cond(r, line, pend, out);
+  case '?': nextc(r); return read_cond(r, line, col, pend, out);
   case ':': nextc(r); *out = read_ns_map(r, line, col, pend); return true;
   case '#': nextc(r); *out = read_symbolic(r, line, col, pend); return true;
   case '=': FAIL(r, "EvalReader not allowed when *read-eval* is false.");
@@ -948,6 +952,8 @@ static bool read_macro(kiln_reader *r, int32_t c, pending *pend, kiln_val *out) 
     kiln_val saved = r->gensyms;
     r->gensyms = kiln_empty_map;
     kiln_val form = read_req(r, ensure(pend, &local));
+    r->tok_line = line;
+    r->tok_col = col;
     *out = kiln_syntax_quote(r, form);
     r->gensyms = saved;
     return true;

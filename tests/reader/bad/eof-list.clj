@@ -1,0 +1,4 @@
+(ok)
+(def x
+  (let [a 1]
+    a)
