@@ -352,12 +352,12 @@ typedef struct kiln_list {
   int32_t hash;         /* valid when flags has KILN_COLL_HASHED */
 } kiln_list;
 
-typedef struct kiln_cons {
+typedef struct kiln_cons_obj {
   kiln_obj h;           /* KILN_T_CONS */
   kiln_val first;
   kiln_val more;        /* any seqable or nil */
   kiln_val meta;
-} kiln_cons;
+} kiln_cons_obj;
 
 /*
  * A lazy seq: fn is called once, its result seq'd and cached. [s] holds
@@ -476,11 +476,11 @@ typedef struct kiln_vector {
   kiln_val sub;         /* subvec: the underlying (non-sub) vector */
 } kiln_vector;
 
-typedef struct kiln_map_entry {
+typedef struct kiln_map_entry_obj {
   kiln_obj h;           /* KILN_T_MAP_ENTRY: behaves as the 2-vector [key val] */
   kiln_val key;
   kiln_val val;
-} kiln_map_entry;
+} kiln_map_entry_obj;
 
 typedef struct kiln_array_map {
   kiln_obj h;           /* KILN_T_ARRAY_MAP, or KILN_T_TRANSIENT_MAP with KILN_TMAP_ARRAY */
@@ -533,10 +533,10 @@ typedef struct kiln_sorted {
   uint32_t pad2;
 } kiln_sorted;
 
-typedef struct kiln_reduced {
+typedef struct kiln_reduced_obj {
   kiln_obj h;           /* KILN_T_REDUCED */
   kiln_val val;
-} kiln_reduced;
+} kiln_reduced_obj;
 
 extern kiln_val kiln_empty_vector;
 extern kiln_val kiln_empty_map;       /* array map */

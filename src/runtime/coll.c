@@ -1,0 +1,1221 @@
+/*
+ * coll.c — the generic collection operations (count, conj, assoc, get, nth,
+ * reduce, into, transients, meta, ...) over every type, with Clojure's
+ * semantics including nil and strings, and the clojure.core natives for
+ * them. Errors name the JVM classes and wording the JVM uses.
+ *
+ * kiln_coll_init only builds the shared empty collections (other subsystems
+ * need them early); the natives are registered from kiln_seq_init, which runs
+ * after namespaces exist.
+ */
+#include <string.h>
+
+#include "runtime/rt.h"
+
+void kiln_list_init(void);
+void kiln_vector_init(void);
+void kiln_map_init(void);
+void kiln_set_init(void);
+kiln_val kiln_list_with_meta(kiln_val x, kiln_val meta);
+void kiln_coll_register_natives(void);
+void kiln_sorted_register_natives(void);
+
+void kiln_coll_init(void) {
+  kiln_list_init();
+  kiln_vector_init();
+  kiln_map_init();
+  kiln_set_init();
+}
+
+/* The JVM's Class.getSimpleName of [x]'s class. */
+static const char *simple_name(kiln_val x) {
+  const char *n = kiln_class_name(x);
+  const char *dot = strrchr(n, '.'), *dollar = strrchr(n, '$');
+  if (dollar && (!dot || dollar > dot)) return dollar + 1;
+  return dot ? dot + 1 : n;
+}
+
+static KILN_NORETURN void cast_error(kiln_val x, const char *to) {
+  kiln_throwf(KILN_EX_CLASS_CAST, "%s cannot be cast to %s", kiln_class_name(x), to);
+}
+
+static KILN_NORETURN void index_error(void) {
+  kiln_throw(kiln_ex_new(KILN_EX_INDEX, KILN_NIL, KILN_NIL, KILN_NIL));
+}
+
+static inline bool is_tmap_array(kiln_val t) {
+  return (((kiln_obj *)t)->flags & KILN_TMAP_ARRAY) != 0;
+}
+
+static bool is_integer(kiln_val k) {
+  return kiln_is_long(k) || KILN_HAS_TYPE(k, KILN_T_BIGINT);
+}
+
+/* An index argument as Clojure's RT.intCast would take it from any number. */
+static int64_t index_of(kiln_val k) {
+  if (kiln_is_long(k)) return kiln_long_value(k);
+  if (kiln_is_number(k)) return (int64_t)kiln_double_value(k);
+  cast_error(k, "java.lang.Number");
+}
+
+/* ---- count ------------------------------------------------------------ */
+
+static int64_t count_seq(kiln_val s) {
+  int64_t n = 0;
+  for (s = kiln_seq(s); s != KILN_NIL; s = kiln_seq_next(s)) {
+    if (KILN_HAS_TYPE(s, KILN_T_LIST)) return n + ((kiln_list *)s)->count;
+    if (KILN_HAS_TYPE(s, KILN_T_SEQ)) {
+      int64_t c = kiln_seq_obj_count(s);
+      if (c >= 0) return n + c;
+    }
+    n++;
+  }
+  return n;
+}
+
+int64_t kiln_count_int(kiln_val coll) {
+  switch (kiln_type_of(coll)) {
+  case KILN_T_NONE:
+    if (coll == KILN_NIL) return 0;
+    break;
+  case KILN_T_LIST:
+    return ((kiln_list *)coll)->count;
+  case KILN_T_EMPTY_LIST:
+    return 0;
+  case KILN_T_VECTOR:
+    return ((kiln_vector *)coll)->cnt;
+  case KILN_T_TRANSIENT_VECTOR:
+    kiln_transient_check(((kiln_vector *)coll)->edit);
+    return ((kiln_vector *)coll)->cnt;
+  case KILN_T_MAP_ENTRY:
+    return 2;
+  case KILN_T_ARRAY_MAP:
+  case KILN_T_HASH_MAP:
+  case KILN_T_TRANSIENT_MAP:
+    return kiln_map_count(coll);
+  case KILN_T_HASH_SET:
+  case KILN_T_TRANSIENT_SET:
+    return kiln_map_count(((kiln_hash_set *)coll)->map);
+  case KILN_T_SORTED_MAP:
+  case KILN_T_SORTED_SET:
+    return ((kiln_sorted *)coll)->cnt;
+  case KILN_T_STRING:
+    return (int64_t)kiln_str_count(coll);
+  case KILN_T_SEQ: {
+    int64_t c = kiln_seq_obj_count(coll);
+    return c >= 0 ? c : count_seq(coll);
+  }
+  case KILN_T_CONS:
+  case KILN_T_LAZY_SEQ:
+    return count_seq(coll);
+  default:
+    break;
+  }
+  kiln_throwf(KILN_EX_UNSUPPORTED, "count not supported on this type: %s", simple_name(coll));
+}
+
+kiln_val kiln_count(kiln_val coll) { return kiln_long(kiln_count_int(coll)); }
+
+bool kiln_is_counted(kiln_val v) {
+  switch (kiln_type_of(v)) {
+  case KILN_T_LIST:
+  case KILN_T_EMPTY_LIST:
+  case KILN_T_VECTOR:
+  case KILN_T_TRANSIENT_VECTOR:
+  case KILN_T_MAP_ENTRY:
+  case KILN_T_ARRAY_MAP:
+  case KILN_T_HASH_MAP:
+  case KILN_T_TRANSIENT_MAP:
+  case KILN_T_HASH_SET:
+  case KILN_T_TRANSIENT_SET:
+  case KILN_T_SORTED_MAP:
+  case KILN_T_SORTED_SET:
+    return true;
+  case KILN_T_SEQ:
+    return kiln_seq_obj_count(v) >= 0 || (kiln_seq_kind)((kiln_obj *)v)->flags == KILN_SEQ_STR;
+  default:
+    return false;
+  }
+}
+
+/* ---- predicates -------------------------------------------------------- */
+
+bool kiln_is_map(kiln_val v) {
+  kiln_type t = kiln_type_of(v);
+  return t == KILN_T_ARRAY_MAP || t == KILN_T_HASH_MAP || t == KILN_T_SORTED_MAP;
+}
+
+bool kiln_is_vector(kiln_val v) {
+  kiln_type t = kiln_type_of(v);
+  return t == KILN_T_VECTOR || t == KILN_T_MAP_ENTRY;
+}
+
+bool kiln_is_set(kiln_val v) {
+  kiln_type t = kiln_type_of(v);
+  return t == KILN_T_HASH_SET || t == KILN_T_SORTED_SET;
+}
+
+bool kiln_is_sequential(kiln_val v) {
+  switch (kiln_type_of(v)) {
+  case KILN_T_LIST:
+  case KILN_T_EMPTY_LIST:
+  case KILN_T_CONS:
+  case KILN_T_LAZY_SEQ:
+  case KILN_T_SEQ:
+  case KILN_T_VECTOR:
+  case KILN_T_MAP_ENTRY:
+    return true;
+  default:
+    return false;
+  }
+}
+
+bool kiln_is_coll(kiln_val v) { return kiln_is_sequential(v) || kiln_is_map(v) || kiln_is_set(v); }
+
+static bool is_list(kiln_val v) {
+  return KILN_HAS_TYPE(v, KILN_T_LIST) || KILN_HAS_TYPE(v, KILN_T_EMPTY_LIST);
+}
+
+/* ---- conj, assoc, dissoc, disj ---------------------------------------- */
+
+typedef kiln_val (*assoc_fn)(kiln_val m, kiln_val k, kiln_val v);
+
+/* conj onto a map: an entry, a pair vector, or a seq of entries. */
+static kiln_val map_conj(kiln_val m, kiln_val x, assoc_fn assoc) {
+  if (KILN_HAS_TYPE(x, KILN_T_MAP_ENTRY))
+    return assoc(m, ((kiln_map_entry_obj *)x)->key, ((kiln_map_entry_obj *)x)->val);
+  if (KILN_HAS_TYPE(x, KILN_T_VECTOR)) {
+    if (kiln_vec_count(x) != 2)
+      kiln_throwf(KILN_EX_ILLEGAL_ARG, "Vector arg to map conj must be a pair");
+    return assoc(m, kiln_vec_nth(x, 0, KILN_NIL, true), kiln_vec_nth(x, 1, KILN_NIL, true));
+  }
+  for (kiln_val s = kiln_seq(x); s != KILN_NIL; s = kiln_seq_next(s)) {
+    kiln_val e = kiln_seq_first(s);
+    if (!KILN_HAS_TYPE(e, KILN_T_MAP_ENTRY)) cast_error(e, "java.util.Map$Entry");
+    m = assoc(m, ((kiln_map_entry_obj *)e)->key, ((kiln_map_entry_obj *)e)->val);
+  }
+  return m;
+}
+
+kiln_val kiln_conj(kiln_val coll, kiln_val x) {
+  switch (kiln_type_of(coll)) {
+  case KILN_T_NONE:
+    if (coll == KILN_NIL) return kiln_list_cons(x, KILN_NIL);
+    break;
+  case KILN_T_LIST:
+  case KILN_T_EMPTY_LIST: {
+    kiln_val l = kiln_list_cons(x, coll);
+    if (KILN_HAS_TYPE(coll, KILN_T_EMPTY_LIST) && ((kiln_list *)coll)->meta != KILN_NIL)
+      l = kiln_list_with_meta(l, ((kiln_list *)coll)->meta);
+    return l;
+  }
+  case KILN_T_CONS:
+  case KILN_T_LAZY_SEQ:
+  case KILN_T_SEQ:
+    return kiln_cons(x, coll);
+  case KILN_T_VECTOR:
+    return kiln_vec_conj(coll, x);
+  case KILN_T_MAP_ENTRY:
+    return kiln_vec_conj(kiln_map_entry_vec(coll), x);
+  case KILN_T_ARRAY_MAP:
+  case KILN_T_HASH_MAP:
+  case KILN_T_SORTED_MAP:
+    return map_conj(coll, x, kiln_map_assoc);
+  case KILN_T_HASH_SET:
+    return kiln_set_conj(coll, x);
+  case KILN_T_SORTED_SET:
+    return kiln_sorted_assoc(coll, x, x);
+  default:
+    break;
+  }
+  cast_error(coll, "clojure.lang.IPersistentCollection");
+}
+
+kiln_val kiln_assoc(kiln_val coll, kiln_val k, kiln_val v) {
+  switch (kiln_type_of(coll)) {
+  case KILN_T_NONE:
+    if (coll == KILN_NIL) {
+      kiln_val kv[2] = {k, v};
+      return kiln_map_from(2, kv);
+    }
+    break;
+  case KILN_T_ARRAY_MAP:
+  case KILN_T_HASH_MAP:
+  case KILN_T_SORTED_MAP:
+    return kiln_map_assoc(coll, k, v);
+  case KILN_T_VECTOR:
+  case KILN_T_MAP_ENTRY:
+    if (!is_integer(k)) kiln_throwf(KILN_EX_ILLEGAL_ARG, "Key must be integer");
+    if (KILN_HAS_TYPE(coll, KILN_T_MAP_ENTRY)) coll = kiln_map_entry_vec(coll);
+    return kiln_vec_assoc(coll, kiln_long_value(k), v);
+  default:
+    break;
+  }
+  cast_error(coll, "clojure.lang.Associative");
+}
+
+kiln_val kiln_dissoc(kiln_val coll, kiln_val k) {
+  if (coll == KILN_NIL) return KILN_NIL;
+  if (kiln_is_map(coll)) return kiln_map_dissoc(coll, k);
+  cast_error(coll, "clojure.lang.IPersistentMap");
+}
+
+kiln_val kiln_disj(kiln_val coll, kiln_val k) {
+  if (coll == KILN_NIL) return KILN_NIL;
+  if (KILN_HAS_TYPE(coll, KILN_T_HASH_SET)) return kiln_set_disj(coll, k);
+  if (KILN_HAS_TYPE(coll, KILN_T_SORTED_SET)) return kiln_sorted_dissoc(coll, k);
+  cast_error(coll, "clojure.lang.IPersistentSet");
+}
+
+/* ---- lookup ------------------------------------------------------------- */
+
+kiln_val kiln_get(kiln_val coll, kiln_val k, kiln_val not_found) {
+  switch (kiln_type_of(coll)) {
+  case KILN_T_ARRAY_MAP:
+  case KILN_T_HASH_MAP:
+  case KILN_T_SORTED_MAP:
+  case KILN_T_TRANSIENT_MAP:
+    return kiln_map_get(coll, k, not_found);
+  case KILN_T_HASH_SET:
+  case KILN_T_SORTED_SET:
+    return kiln_set_get(coll, k, not_found);
+  case KILN_T_TRANSIENT_SET:
+    return kiln_map_get(((kiln_hash_set *)coll)->map, k, not_found);
+  case KILN_T_VECTOR:
+  case KILN_T_TRANSIENT_VECTOR:
+  case KILN_T_MAP_ENTRY:
+    if (!kiln_is_long(k)) return not_found;
+    return kiln_nth(coll, kiln_long_value(k), not_found, true);
+  case KILN_T_STRING: {
+    if (!kiln_is_number(k)) return not_found;
+    int64_t i = index_of(k);
+    if (i < 0 || (uint64_t)i >= kiln_str_count(coll)) return not_found;
+    return kiln_str_nth(coll, (size_t)i);
+  }
+  default:
+    return not_found;
+  }
+}
+
+static kiln_val seq_nth(kiln_val coll, int64_t i, kiln_val not_found, bool has_not_found) {
+  kiln_val s = kiln_seq(coll);
+  for (int64_t j = 0; j <= i && s != KILN_NIL; j++, s = kiln_seq_next(s))
+    if (j == i) return kiln_seq_first(s);
+  if (has_not_found) return not_found;
+  index_error();
+}
+
+kiln_val kiln_nth(kiln_val coll, int64_t i, kiln_val not_found, bool has_not_found) {
+  switch (kiln_type_of(coll)) {
+  case KILN_T_NONE:
+    if (coll == KILN_NIL) return has_not_found ? not_found : KILN_NIL;
+    break;
+  case KILN_T_VECTOR:
+    return kiln_vec_nth(coll, i, not_found, !has_not_found);
+  case KILN_T_TRANSIENT_VECTOR:
+    return kiln_tvec_nth(coll, i, not_found, !has_not_found);
+  case KILN_T_MAP_ENTRY:
+    if (i == 0) return ((kiln_map_entry_obj *)coll)->key;
+    if (i == 1) return ((kiln_map_entry_obj *)coll)->val;
+    if (has_not_found) return not_found;
+    index_error();
+  case KILN_T_STRING:
+    if (i >= 0 && (uint64_t)i < kiln_str_count(coll)) return kiln_str_nth(coll, (size_t)i);
+    if (has_not_found) return not_found;
+    kiln_throwf("java.lang.StringIndexOutOfBoundsException", "String index out of range: %lld",
+                (long long)i);
+  case KILN_T_LIST:
+  case KILN_T_EMPTY_LIST:
+  case KILN_T_CONS:
+  case KILN_T_LAZY_SEQ:
+  case KILN_T_SEQ:
+    return seq_nth(coll, i, not_found, has_not_found);
+  default:
+    break;
+  }
+  kiln_throwf(KILN_EX_UNSUPPORTED, "nth not supported on this type: %s", simple_name(coll));
+}
+
+bool kiln_contains(kiln_val coll, kiln_val k) {
+  switch (kiln_type_of(coll)) {
+  case KILN_T_NONE:
+    if (coll == KILN_NIL) return false;
+    break;
+  case KILN_T_ARRAY_MAP:
+  case KILN_T_HASH_MAP:
+  case KILN_T_SORTED_MAP:
+  case KILN_T_TRANSIENT_MAP:
+    return kiln_map_contains(coll, k);
+  case KILN_T_HASH_SET:
+  case KILN_T_SORTED_SET:
+    return kiln_set_contains(coll, k);
+  case KILN_T_TRANSIENT_SET:
+    return kiln_map_contains(((kiln_hash_set *)coll)->map, k);
+  case KILN_T_VECTOR:
+  case KILN_T_TRANSIENT_VECTOR:
+  case KILN_T_MAP_ENTRY: {
+    if (!is_integer(k) || !kiln_is_long(k)) return false;
+    int64_t i = kiln_long_value(k);
+    return i >= 0 && i < kiln_count_int(coll);
+  }
+  case KILN_T_STRING: {
+    if (!kiln_is_number(k)) return false;
+    int64_t i = index_of(k);
+    return i >= 0 && (uint64_t)i < kiln_str_count(coll);
+  }
+  default:
+    break;
+  }
+  kiln_throwf(KILN_EX_ILLEGAL_ARG, "contains? not supported on type: %s", kiln_class_name(coll));
+}
+
+kiln_val kiln_find(kiln_val coll, kiln_val k) {
+  switch (kiln_type_of(coll)) {
+  case KILN_T_NONE:
+    if (coll == KILN_NIL) return KILN_NIL;
+    break;
+  case KILN_T_ARRAY_MAP:
+  case KILN_T_HASH_MAP:
+  case KILN_T_SORTED_MAP:
+  case KILN_T_TRANSIENT_MAP:
+    return kiln_map_find(coll, k);
+  case KILN_T_VECTOR:
+  case KILN_T_MAP_ENTRY:
+    if (kiln_is_long(k)) {
+      int64_t i = kiln_long_value(k);
+      if (i >= 0 && i < kiln_count_int(coll))
+        return kiln_map_entry(k, kiln_nth(coll, i, KILN_NIL, false));
+    }
+    return KILN_NIL;
+  default:
+    break;
+  }
+  cast_error(coll, "java.util.Map");
+}
+
+/* ---- stacks ------------------------------------------------------------- */
+
+kiln_val kiln_peek(kiln_val coll) {
+  switch (kiln_type_of(coll)) {
+  case KILN_T_NONE:
+    if (coll == KILN_NIL) return KILN_NIL;
+    break;
+  case KILN_T_VECTOR:
+    return kiln_vec_peek(coll);
+  case KILN_T_MAP_ENTRY:
+    return ((kiln_map_entry_obj *)coll)->val;
+  case KILN_T_LIST:
+    return ((kiln_list *)coll)->first;
+  case KILN_T_EMPTY_LIST:
+    return KILN_NIL;
+  default:
+    break;
+  }
+  cast_error(coll, "clojure.lang.IPersistentStack");
+}
+
+kiln_val kiln_pop(kiln_val coll) {
+  switch (kiln_type_of(coll)) {
+  case KILN_T_NONE:
+    if (coll == KILN_NIL) return KILN_NIL;
+    break;
+  case KILN_T_VECTOR:
+    return kiln_vec_pop(coll);
+  case KILN_T_MAP_ENTRY:
+    return kiln_vec_pop(kiln_map_entry_vec(coll));
+  case KILN_T_LIST: {
+    kiln_list *l = (kiln_list *)coll;
+    if (l->count == 1) return kiln_list_with_meta(kiln_empty_list, l->meta);
+    return l->rest;
+  }
+  case KILN_T_EMPTY_LIST:
+    kiln_throwf(KILN_EX_ILLEGAL_STATE, "Can't pop empty list");
+  default:
+    break;
+  }
+  cast_error(coll, "clojure.lang.IPersistentStack");
+}
+
+/* ---- empty, meta -------------------------------------------------------- */
+
+kiln_val kiln_empty(kiln_val coll) {
+  switch (kiln_type_of(coll)) {
+  case KILN_T_LIST:
+  case KILN_T_EMPTY_LIST:
+    return kiln_list_with_meta(kiln_empty_list, ((kiln_list *)coll)->meta);
+  case KILN_T_CONS:
+  case KILN_T_LAZY_SEQ:
+  case KILN_T_SEQ:
+    return kiln_empty_list;
+  case KILN_T_VECTOR:
+    return kiln_vec_with_meta(kiln_empty_vector, ((kiln_vector *)coll)->meta);
+  case KILN_T_ARRAY_MAP:
+    return kiln_map_with_meta(kiln_empty_map, ((kiln_array_map *)coll)->meta);
+  case KILN_T_HASH_MAP:
+    return kiln_map_with_meta(kiln_empty_hash_map, ((kiln_hash_map *)coll)->meta);
+  case KILN_T_HASH_SET:
+    return kiln_set_with_meta(kiln_empty_set, ((kiln_hash_set *)coll)->meta);
+  case KILN_T_SORTED_MAP:
+  case KILN_T_SORTED_SET: {
+    kiln_sorted *s = (kiln_sorted *)coll;
+    kiln_val e = s->h.type == KILN_T_SORTED_MAP ? kiln_sorted_map_new(s->cmp)
+                                                : kiln_sorted_set_new(s->cmp);
+    return kiln_sorted_with_meta(e, s->meta);
+  }
+  default:
+    return KILN_NIL;
+  }
+}
+
+kiln_val kiln_meta(kiln_val x) {
+  switch (kiln_type_of(x)) {
+  case KILN_T_SYMBOL:
+    return ((kiln_symbol *)x)->meta;
+  case KILN_T_LIST:
+  case KILN_T_EMPTY_LIST:
+    return ((kiln_list *)x)->meta;
+  case KILN_T_CONS:
+    return ((kiln_cons_obj *)x)->meta;
+  case KILN_T_LAZY_SEQ:
+    return ((kiln_lazy_seq *)x)->meta;
+  case KILN_T_SEQ:
+    return ((kiln_seq_obj *)x)->meta;
+  case KILN_T_VECTOR:
+    return ((kiln_vector *)x)->meta;
+  case KILN_T_ARRAY_MAP:
+    return ((kiln_array_map *)x)->meta;
+  case KILN_T_HASH_MAP:
+    return ((kiln_hash_map *)x)->meta;
+  case KILN_T_HASH_SET:
+    return ((kiln_hash_set *)x)->meta;
+  case KILN_T_SORTED_MAP:
+  case KILN_T_SORTED_SET:
+    return ((kiln_sorted *)x)->meta;
+  case KILN_T_FN:
+    return ((kiln_fn *)x)->meta;
+  case KILN_T_VAR:
+    return ((kiln_var *)x)->meta;
+  case KILN_T_NAMESPACE:
+    return ((kiln_ns *)x)->meta;
+  default:
+    return KILN_NIL;
+  }
+}
+
+kiln_val kiln_with_meta(kiln_val x, kiln_val meta) {
+  switch (kiln_type_of(x)) {
+  case KILN_T_SYMBOL: {
+    kiln_symbol *s = kiln_obj_new(KILN_T_SYMBOL, sizeof *s);
+    *s = *(kiln_symbol *)x;
+    s->meta = meta;
+    return (kiln_val)s;
+  }
+  case KILN_T_LIST:
+  case KILN_T_EMPTY_LIST:
+  case KILN_T_CONS:
+    return kiln_list_with_meta(x, meta);
+  case KILN_T_LAZY_SEQ: {
+    kiln_val s = kiln_seq(x);
+    kiln_lazy_seq *ls = kiln_obj_new(KILN_T_LAZY_SEQ, sizeof *ls);
+    ls->fn = KILN_NIL;
+    ls->sv = KILN_NIL;
+    ls->s = s;
+    ls->meta = meta;
+    return (kiln_val)ls;
+  }
+  case KILN_T_SEQ: {
+    kiln_seq_obj *s = kiln_obj_new(KILN_T_SEQ, sizeof *s);
+    *s = *(kiln_seq_obj *)x;
+    s->meta = meta;
+    return (kiln_val)s;
+  }
+  case KILN_T_VECTOR:
+    return kiln_vec_with_meta(x, meta);
+  case KILN_T_ARRAY_MAP:
+  case KILN_T_HASH_MAP:
+  case KILN_T_SORTED_MAP:
+    return kiln_map_with_meta(x, meta);
+  case KILN_T_HASH_SET:
+  case KILN_T_SORTED_SET:
+    return kiln_set_with_meta(x, meta);
+  case KILN_T_FN: {
+    kiln_fn *f = (kiln_fn *)x;
+    size_t n = sizeof(kiln_fn) + f->nclosed * sizeof(kiln_val);
+    kiln_fn *g = kiln_alloc(n);
+    memcpy(g, f, n);
+    g->meta = meta;
+    return (kiln_val)g;
+  }
+  default:
+    cast_error(x, "clojure.lang.IObj");
+  }
+}
+
+/* ---- transients --------------------------------------------------------- */
+
+kiln_val kiln_transient(kiln_val coll) {
+  switch (kiln_type_of(coll)) {
+  case KILN_T_VECTOR:
+    return kiln_vec_transient(coll);
+  case KILN_T_ARRAY_MAP:
+  case KILN_T_HASH_MAP:
+    return kiln_map_transient(coll);
+  case KILN_T_HASH_SET:
+    return kiln_set_transient(coll);
+  default:
+    cast_error(coll, "clojure.lang.IEditableCollection");
+  }
+}
+
+kiln_val kiln_persistent(kiln_val t) {
+  switch (kiln_type_of(t)) {
+  case KILN_T_TRANSIENT_VECTOR:
+    return kiln_tvec_persistent(t);
+  case KILN_T_TRANSIENT_MAP:
+    return kiln_tmap_persistent(t);
+  case KILN_T_TRANSIENT_SET:
+    return kiln_tset_persistent(t);
+  default:
+    cast_error(t, "clojure.lang.ITransientCollection");
+  }
+}
+
+kiln_val kiln_conj_t(kiln_val t, kiln_val x) {
+  switch (kiln_type_of(t)) {
+  case KILN_T_TRANSIENT_VECTOR:
+    return kiln_tvec_conj(t, x);
+  case KILN_T_TRANSIENT_MAP:
+    return map_conj(t, x, kiln_tmap_assoc);
+  case KILN_T_TRANSIENT_SET:
+    return kiln_tset_conj(t, x);
+  default:
+    cast_error(t, "clojure.lang.ITransientCollection");
+  }
+}
+
+kiln_val kiln_assoc_t(kiln_val t, kiln_val k, kiln_val v) {
+  switch (kiln_type_of(t)) {
+  case KILN_T_TRANSIENT_VECTOR:
+    if (!is_integer(k)) kiln_throwf(KILN_EX_ILLEGAL_ARG, "Key must be integer");
+    return kiln_tvec_assoc(t, kiln_long_value(k), v);
+  case KILN_T_TRANSIENT_MAP:
+    return kiln_tmap_assoc(t, k, v);
+  default:
+    cast_error(t, "clojure.lang.ITransientAssociative");
+  }
+}
+
+kiln_val kiln_dissoc_t(kiln_val t, kiln_val k) {
+  if (KILN_HAS_TYPE(t, KILN_T_TRANSIENT_MAP)) return kiln_tmap_dissoc(t, k);
+  cast_error(t, "clojure.lang.ITransientMap");
+}
+
+kiln_val kiln_disj_t(kiln_val t, kiln_val x) {
+  if (KILN_HAS_TYPE(t, KILN_T_TRANSIENT_SET)) return kiln_tset_disj(t, x);
+  cast_error(t, "clojure.lang.ITransientSet");
+}
+
+kiln_val kiln_pop_t(kiln_val t) {
+  if (KILN_HAS_TYPE(t, KILN_T_TRANSIENT_VECTOR)) return kiln_tvec_pop(t);
+  cast_error(t, "clojure.lang.ITransientVector");
+}
+
+/* ---- reduce ------------------------------------------------------------- */
+
+kiln_val kiln_reduced(kiln_val x) {
+  kiln_reduced_obj *r = kiln_obj_new(KILN_T_REDUCED, sizeof *r);
+  r->val = x;
+  return (kiln_val)r;
+}
+
+bool kiln_is_reduced(kiln_val x) { return KILN_HAS_TYPE(x, KILN_T_REDUCED); }
+
+kiln_val kiln_reduced_value(kiln_val x) { return ((kiln_reduced_obj *)x)->val; }
+
+static kiln_val reduce_seq(kiln_val f, kiln_val acc, kiln_val s) {
+  for (; s != KILN_NIL; s = kiln_seq_next(s)) {
+    acc = kiln_call2(f, acc, kiln_seq_first(s));
+    if (KILN_HAS_TYPE(acc, KILN_T_REDUCED)) return ((kiln_reduced_obj *)acc)->val;
+  }
+  return acc;
+}
+
+static kiln_val reduce_range(kiln_val f, kiln_val acc, const kiln_seq_obj *r) {
+  int64_t i = r->i, end = r->end, step = KILN_FIXNUM_VALUE(r->extra);
+  if (step == 0) return reduce_seq(f, acc, (kiln_val)r);
+  for (;;) {
+    acc = kiln_call2(f, acc, kiln_long(i));
+    if (KILN_HAS_TYPE(acc, KILN_T_REDUCED)) return ((kiln_reduced_obj *)acc)->val;
+    if (__builtin_add_overflow(i, step, &i)) return acc;
+    if (step > 0 ? i >= end : i <= end) return acc;
+  }
+}
+
+kiln_val kiln_reduce(kiln_val f, kiln_val init, kiln_val coll) {
+  switch (kiln_type_of(coll)) {
+  case KILN_T_NONE:
+    if (coll == KILN_NIL) return init;
+    break;
+  case KILN_T_VECTOR:
+  case KILN_T_MAP_ENTRY:
+    return kiln_vec_reduce(coll, f, init);
+  case KILN_T_ARRAY_MAP:
+  case KILN_T_HASH_MAP:
+    return kiln_map_reduce(coll, f, init, false);
+  case KILN_T_SEQ:
+    if ((kiln_seq_kind)((kiln_obj *)coll)->flags == KILN_SEQ_RANGE)
+      return reduce_range(f, init, (const kiln_seq_obj *)coll);
+    break;
+  default:
+    break;
+  }
+  return reduce_seq(f, init, kiln_seq(coll));
+}
+
+kiln_val kiln_reduce1(kiln_val f, kiln_val coll) {
+  if (KILN_HAS_TYPE(coll, KILN_T_VECTOR)) {
+    uint32_t n = kiln_vec_count(coll);
+    if (n == 0) return kiln_call0(f);
+    kiln_val first = kiln_vec_nth(coll, 0, KILN_NIL, true);
+    if (n == 1) return first;
+    return kiln_vec_reduce(kiln_vec_subvec(coll, 1, n), f, first);
+  }
+  if (KILN_HAS_TYPE(coll, KILN_T_SEQ) &&
+      (kiln_seq_kind)((kiln_obj *)coll)->flags == KILN_SEQ_RANGE) {
+    const kiln_seq_obj *r = (const kiln_seq_obj *)coll;
+    kiln_val next = kiln_seq_next(coll);
+    return next == KILN_NIL ? kiln_long(r->i) : kiln_reduce(f, kiln_long(r->i), next);
+  }
+  kiln_val s = kiln_seq(coll);
+  if (s == KILN_NIL) return kiln_call0(f);
+  return reduce_seq(f, kiln_seq_first(s), kiln_seq_next(s));
+}
+
+static kiln_val reduce_kv(kiln_val f, kiln_val init, kiln_val coll) {
+  switch (kiln_type_of(coll)) {
+  case KILN_T_NONE:
+    if (coll == KILN_NIL) return init;
+    break;
+  case KILN_T_ARRAY_MAP:
+  case KILN_T_HASH_MAP:
+  case KILN_T_SORTED_MAP:
+    return kiln_map_reduce(coll, f, init, true);
+  case KILN_T_VECTOR:
+  case KILN_T_MAP_ENTRY: {
+    int64_t n = kiln_count_int(coll);
+    for (int64_t i = 0; i < n; i++) {
+      init = kiln_call3(f, init, kiln_long(i), kiln_nth(coll, i, KILN_NIL, false));
+      if (kiln_is_reduced(init)) return kiln_reduced_value(init);
+    }
+    return init;
+  }
+  default:
+    break;
+  }
+  kiln_throwf(KILN_EX_ILLEGAL_ARG, "No implementation of method: :kv-reduce of protocol: "
+              "#'clojure.core.protocols/IKVReduce found for class: %s", kiln_class_name(coll));
+}
+
+kiln_val kiln_into(kiln_val to, kiln_val from) {
+  kiln_type t = kiln_type_of(to);
+  bool editable = (t == KILN_T_VECTOR && !(((kiln_obj *)to)->flags & KILN_VEC_SUB)) ||
+                  t == KILN_T_ARRAY_MAP || t == KILN_T_HASH_MAP || t == KILN_T_HASH_SET;
+  if (!editable) {
+    for (kiln_val s = kiln_seq(from); s != KILN_NIL; s = kiln_seq_next(s))
+      to = kiln_conj(to, kiln_seq_first(s));
+    return to;
+  }
+  kiln_val meta = kiln_meta(to);
+  kiln_val tr = kiln_transient(to);
+  if (KILN_HAS_TYPE(from, KILN_T_VECTOR) && !(((kiln_obj *)from)->flags & KILN_VEC_SUB)) {
+    uint32_t n = kiln_vec_count(from);
+    for (uint32_t i = 0; i < n; i += 32) {
+      const kiln_val *leaf = kiln_vec_leaf(from, i);
+      uint32_t m = n - i < 32 ? n - i : 32;
+      for (uint32_t j = 0; j < m; j++) tr = kiln_conj_t(tr, leaf[j]);
+    }
+  } else if (KILN_HAS_TYPE(from, KILN_T_SEQ) &&
+             (kiln_seq_kind)((kiln_obj *)from)->flags == KILN_SEQ_RANGE &&
+             KILN_FIXNUM_VALUE(((kiln_seq_obj *)from)->extra) != 0) {
+    const kiln_seq_obj *r = (const kiln_seq_obj *)from;
+    int64_t i = r->i, step = KILN_FIXNUM_VALUE(r->extra);
+    do tr = kiln_conj_t(tr, kiln_long(i));
+    while (!__builtin_add_overflow(i, step, &i) && (step > 0 ? i < r->end : i > r->end));
+  } else {
+    for (kiln_val s = kiln_seq(from); s != KILN_NIL; s = kiln_seq_next(s))
+      tr = kiln_conj_t(tr, kiln_seq_first(s));
+  }
+  kiln_val r = kiln_persistent(tr);
+  return meta == KILN_NIL ? r : kiln_with_meta(r, meta);
+}
+
+/* ---- hashing and equality ---------------------------------------------- */
+
+static int32_t hash_ordered_seq(kiln_val s) {
+  uint32_t h = 1, n = 0;
+  for (s = kiln_seq(s); s != KILN_NIL; s = kiln_seq_next(s), n++)
+    h = 31u * h + (uint32_t)kiln_hash(kiln_seq_first(s));
+  return kiln_murmur3_mix_coll_hash((int32_t)h, (int32_t)n);
+}
+
+static int32_t hash_vector(kiln_val v) {
+  uint32_t h = 1, n = kiln_vec_count(v);
+  if (((kiln_obj *)v)->flags & KILN_VEC_SUB) {
+    for (uint32_t i = 0; i < n; i++)
+      h = 31u * h + (uint32_t)kiln_hash(kiln_vec_nth(v, i, KILN_NIL, true));
+  } else {
+    for (uint32_t i = 0; i < n; i += 32) {
+      const kiln_val *leaf = kiln_vec_leaf(v, i);
+      uint32_t m = n - i < 32 ? n - i : 32;
+      for (uint32_t j = 0; j < m; j++) h = 31u * h + (uint32_t)kiln_hash(leaf[j]);
+    }
+  }
+  return kiln_murmur3_mix_coll_hash((int32_t)h, (int32_t)n);
+}
+
+static int32_t hash_entry(kiln_val k, kiln_val v) {
+  uint32_t h = 31u * (31u + (uint32_t)kiln_hash(k)) + (uint32_t)kiln_hash(v);
+  return kiln_murmur3_mix_coll_hash((int32_t)h, 2);
+}
+
+static int32_t hash_unordered(kiln_val coll, bool entries) {
+  uint32_t h = 0, n = 0;
+  for (kiln_val s = kiln_seq(coll); s != KILN_NIL; s = kiln_seq_next(s), n++) {
+    kiln_val x = kiln_seq_first(s);
+    h += entries ? (uint32_t)hash_entry(((kiln_map_entry_obj *)x)->key, ((kiln_map_entry_obj *)x)->val)
+                 : (uint32_t)kiln_hash(x);
+  }
+  return kiln_murmur3_mix_coll_hash((int32_t)h, (int32_t)n);
+}
+
+/* The cached-hash slot of a collection, or NULL. */
+static int32_t *hash_slot(kiln_val c) {
+  switch (kiln_type_of(c)) {
+  case KILN_T_LIST:
+    return &((kiln_list *)c)->hash;
+  case KILN_T_VECTOR:
+    return &((kiln_vector *)c)->hash;
+  case KILN_T_ARRAY_MAP:
+    return &((kiln_array_map *)c)->hash;
+  case KILN_T_HASH_MAP:
+    return &((kiln_hash_map *)c)->hash;
+  case KILN_T_HASH_SET:
+    return &((kiln_hash_set *)c)->hash;
+  case KILN_T_SORTED_MAP:
+  case KILN_T_SORTED_SET:
+    return &((kiln_sorted *)c)->hash;
+  default:
+    return NULL;
+  }
+}
+
+int32_t kiln_coll_hash(kiln_val c) {
+  int32_t *slot = hash_slot(c);
+  if (slot && (__atomic_load_n(&((kiln_obj *)c)->flags, __ATOMIC_ACQUIRE) & KILN_COLL_HASHED))
+    return *slot;
+  int32_t h;
+  switch (kiln_type_of(c)) {
+  case KILN_T_VECTOR:
+    h = hash_vector(c);
+    break;
+  case KILN_T_MAP_ENTRY:
+    return hash_entry(((kiln_map_entry_obj *)c)->key, ((kiln_map_entry_obj *)c)->val);
+  case KILN_T_ARRAY_MAP:
+  case KILN_T_HASH_MAP:
+  case KILN_T_SORTED_MAP:
+    h = hash_unordered(c, true);
+    break;
+  case KILN_T_HASH_SET:
+  case KILN_T_SORTED_SET:
+    h = hash_unordered(c, false);
+    break;
+  case KILN_T_LIST:
+  case KILN_T_EMPTY_LIST:
+  case KILN_T_CONS:
+  case KILN_T_LAZY_SEQ:
+  case KILN_T_SEQ:
+    h = hash_ordered_seq(c);
+    break;
+  default:
+    return kiln_hash(c);
+  }
+  if (slot) {
+    *slot = h;
+    __atomic_fetch_or(&((kiln_obj *)c)->flags, KILN_COLL_HASHED, __ATOMIC_RELEASE);
+  }
+  return h;
+}
+
+static bool seq_equiv(kiln_val a, kiln_val b) {
+  if (kiln_is_counted(a) && kiln_is_counted(b) && kiln_count_int(a) != kiln_count_int(b))
+    return false;
+  if (KILN_HAS_TYPE(a, KILN_T_VECTOR) && KILN_HAS_TYPE(b, KILN_T_VECTOR)) {
+    uint32_t n = kiln_vec_count(a);
+    for (uint32_t i = 0; i < n; i++)
+      if (!kiln_equiv(kiln_vec_nth(a, i, KILN_NIL, true), kiln_vec_nth(b, i, KILN_NIL, true)))
+        return false;
+    return true;
+  }
+  kiln_val sa = kiln_seq(a), sb = kiln_seq(b);
+  for (; sa != KILN_NIL; sa = kiln_seq_next(sa), sb = kiln_seq_next(sb)) {
+    if (sb == KILN_NIL || !kiln_equiv(kiln_seq_first(sa), kiln_seq_first(sb))) return false;
+  }
+  return sb == KILN_NIL;
+}
+
+static kiln_val missing_marker(void) {
+  static kiln_reduced_obj marker;
+  return (kiln_val)&marker;
+}
+
+static bool map_equiv(kiln_val a, kiln_val b) {
+  if (kiln_map_count(a) != kiln_map_count(b)) return false;
+  kiln_val missing = missing_marker();
+  for (kiln_val s = kiln_seq(a); s != KILN_NIL; s = kiln_seq_next(s)) {
+    kiln_map_entry_obj *e = (kiln_map_entry_obj *)kiln_seq_first(s);
+    kiln_val v = kiln_map_get(b, e->key, missing);
+    if (v == missing || !kiln_equiv(e->val, v)) return false;
+  }
+  return true;
+}
+
+static bool set_equiv(kiln_val a, kiln_val b) {
+  if (kiln_set_count(a) != kiln_set_count(b)) return false;
+  for (kiln_val s = kiln_seq(b); s != KILN_NIL; s = kiln_seq_next(s))
+    if (!kiln_set_contains(a, kiln_seq_first(s))) return false;
+  return true;
+}
+
+bool kiln_coll_equiv(kiln_val a, kiln_val b) {
+  if (a == b) return true;
+  if (kiln_is_sequential(a)) return kiln_is_sequential(b) && seq_equiv(a, b);
+  if (kiln_is_map(a)) return kiln_is_map(b) && map_equiv(a, b);
+  if (kiln_is_set(a)) return kiln_is_set(b) && set_equiv(a, b);
+  if (kiln_is_coll(b)) return kiln_coll_equiv(b, a);
+  return false;
+}
+
+/* ---- natives ------------------------------------------------------------ */
+
+KILN_NATIVE(n_count) {
+  KILN_ARITY("clojure.core/count", argc == 1);
+  return kiln_count(argv[0]);
+}
+
+KILN_NATIVE(n_conj) {
+  if (argc == 0) return kiln_empty_vector;
+  kiln_val c = argv[0];
+  for (uint32_t i = 1; i < argc; i++) c = kiln_conj(c, argv[i]);
+  return c;
+}
+
+KILN_NATIVE(n_assoc) {
+  KILN_ARITY("clojure.core/assoc", argc >= 3);
+  if ((argc - 1) % 2)
+    kiln_throwf(KILN_EX_ILLEGAL_ARG,
+                "assoc expects even number of arguments after map/vector, found odd number");
+  kiln_val c = argv[0];
+  for (uint32_t i = 1; i < argc; i += 2) c = kiln_assoc(c, argv[i], argv[i + 1]);
+  return c;
+}
+
+KILN_NATIVE(n_dissoc) {
+  KILN_ARITY("clojure.core/dissoc", argc >= 1);
+  kiln_val c = argv[0];
+  for (uint32_t i = 1; i < argc; i++) c = kiln_dissoc(c, argv[i]);
+  return c;
+}
+
+KILN_NATIVE(n_disj) {
+  KILN_ARITY("clojure.core/disj", argc >= 1);
+  kiln_val c = argv[0];
+  for (uint32_t i = 1; i < argc; i++) c = kiln_disj(c, argv[i]);
+  return c;
+}
+
+KILN_NATIVE(n_get) {
+  KILN_ARITY("clojure.core/get", argc == 2 || argc == 3);
+  return kiln_get(argv[0], argv[1], argc == 3 ? argv[2] : KILN_NIL);
+}
+
+KILN_NATIVE(n_nth) {
+  KILN_ARITY("clojure.core/nth", argc == 2 || argc == 3);
+  return kiln_nth(argv[0], index_of(argv[1]), argc == 3 ? argv[2] : KILN_NIL, argc == 3);
+}
+
+KILN_NATIVE(n_contains_p) {
+  KILN_ARITY("clojure.core/contains?", argc == 2);
+  return KILN_BOOL(kiln_contains(argv[0], argv[1]));
+}
+
+KILN_NATIVE(n_find) {
+  KILN_ARITY("clojure.core/find", argc == 2);
+  return kiln_find(argv[0], argv[1]);
+}
+
+KILN_NATIVE(n_key) {
+  KILN_ARITY("clojure.core/key", argc == 1);
+  if (!KILN_HAS_TYPE(argv[0], KILN_T_MAP_ENTRY)) cast_error(argv[0], "java.util.Map$Entry");
+  return ((kiln_map_entry_obj *)argv[0])->key;
+}
+
+KILN_NATIVE(n_val) {
+  KILN_ARITY("clojure.core/val", argc == 1);
+  if (!KILN_HAS_TYPE(argv[0], KILN_T_MAP_ENTRY)) cast_error(argv[0], "java.util.Map$Entry");
+  return ((kiln_map_entry_obj *)argv[0])->val;
+}
+
+KILN_NATIVE(n_keys) {
+  KILN_ARITY("clojure.core/keys", argc == 1);
+  return argv[0] == KILN_NIL ? KILN_NIL : kiln_map_keys(argv[0]);
+}
+
+KILN_NATIVE(n_vals) {
+  KILN_ARITY("clojure.core/vals", argc == 1);
+  return argv[0] == KILN_NIL ? KILN_NIL : kiln_map_vals(argv[0]);
+}
+
+KILN_NATIVE(n_empty) {
+  KILN_ARITY("clojure.core/empty", argc == 1);
+  return kiln_empty(argv[0]);
+}
+
+KILN_NATIVE(n_empty_p) {
+  KILN_ARITY("clojure.core/empty?", argc == 1);
+  if (kiln_is_counted(argv[0])) return KILN_BOOL(kiln_count_int(argv[0]) == 0);
+  return KILN_BOOL(kiln_seq(argv[0]) == KILN_NIL);
+}
+
+KILN_NATIVE(n_not_empty) {
+  KILN_ARITY("clojure.core/not-empty", argc == 1);
+  return kiln_seq(argv[0]) == KILN_NIL ? KILN_NIL : argv[0];
+}
+
+KILN_NATIVE(n_vector) { return kiln_vec_from(argc, argv); }
+
+KILN_NATIVE(n_vec) {
+  KILN_ARITY("clojure.core/vec", argc == 1);
+  if (KILN_HAS_TYPE(argv[0], KILN_T_MAP_ENTRY)) return kiln_map_entry_vec(argv[0]);
+  return kiln_seq_to_vector(argv[0]);
+}
+
+static void check_pairs(uint32_t argc, const kiln_val *argv) {
+  if (argc & 1)
+    kiln_throwf(KILN_EX_ILLEGAL_ARG, "No value supplied for key: %s", kiln_pr_str(argv[argc - 1]));
+}
+
+KILN_NATIVE(n_hash_map) {
+  check_pairs(argc, argv);
+  return kiln_hash_map_from(argc, argv);
+}
+
+KILN_NATIVE(n_array_map) {
+  check_pairs(argc, argv);
+  return kiln_array_map_from(argc, argv);
+}
+
+KILN_NATIVE(n_hash_set) { return kiln_set_from(argc, argv); }
+
+KILN_NATIVE(n_set) {
+  KILN_ARITY("clojure.core/set", argc == 1);
+  if (KILN_HAS_TYPE(argv[0], KILN_T_HASH_SET)) return kiln_set_with_meta(argv[0], KILN_NIL);
+  kiln_val t = kiln_set_transient(kiln_empty_set);
+  for (kiln_val s = kiln_seq(argv[0]); s != KILN_NIL; s = kiln_seq_next(s))
+    kiln_tset_conj(t, kiln_seq_first(s));
+  return kiln_tset_persistent(t);
+}
+
+#define PREDICATE(cname, lisp, expr)              \
+  KILN_NATIVE(cname) {                            \
+    KILN_ARITY("clojure.core/" lisp, argc == 1);  \
+    kiln_val x = argv[0];                         \
+    return KILN_BOOL(expr);                       \
+  }
+
+PREDICATE(n_vector_p, "vector?", kiln_is_vector(x))
+PREDICATE(n_map_p, "map?", kiln_is_map(x))
+PREDICATE(n_set_p, "set?", kiln_is_set(x))
+PREDICATE(n_list_p, "list?", is_list(x))
+PREDICATE(n_coll_p, "coll?", kiln_is_coll(x))
+PREDICATE(n_sequential_p, "sequential?", kiln_is_sequential(x))
+PREDICATE(n_associative_p, "associative?", kiln_is_map(x) || kiln_is_vector(x))
+PREDICATE(n_sorted_p, "sorted?",
+          KILN_HAS_TYPE(x, KILN_T_SORTED_MAP) || KILN_HAS_TYPE(x, KILN_T_SORTED_SET))
+PREDICATE(n_counted_p, "counted?", kiln_is_counted(x))
+PREDICATE(n_reversible_p, "reversible?",
+          kiln_is_vector(x) || KILN_HAS_TYPE(x, KILN_T_SORTED_MAP) ||
+              KILN_HAS_TYPE(x, KILN_T_SORTED_SET))
+PREDICATE(n_indexed_p, "indexed?", kiln_is_vector(x))
+PREDICATE(n_map_entry_p, "map-entry?", KILN_HAS_TYPE(x, KILN_T_MAP_ENTRY))
+PREDICATE(n_reduced_p, "reduced?", KILN_HAS_TYPE(x, KILN_T_REDUCED))
+
+KILN_NATIVE(n_rseq) {
+  KILN_ARITY("clojure.core/rseq", argc == 1);
+  kiln_val x = argv[0];
+  switch (kiln_type_of(x)) {
+  case KILN_T_VECTOR:
+    return kiln_vec_rseq(x);
+  case KILN_T_MAP_ENTRY:
+    return kiln_vec_rseq(kiln_map_entry_vec(x));
+  case KILN_T_SORTED_MAP:
+  case KILN_T_SORTED_SET:
+    return kiln_sorted_seq(x, false);
+  default:
+    cast_error(x, "clojure.lang.Reversible");
+  }
+}
+
+KILN_NATIVE(n_peek) {
+  KILN_ARITY("clojure.core/peek", argc == 1);
+  return kiln_peek(argv[0]);
+}
+
+KILN_NATIVE(n_pop) {
+  KILN_ARITY("clojure.core/pop", argc == 1);
+  return kiln_pop(argv[0]);
+}
+
+KILN_NATIVE(n_subvec) {
+  KILN_ARITY("clojure.core/subvec", argc == 2 || argc == 3);
+  kiln_val v = argv[0];
+  if (KILN_HAS_TYPE(v, KILN_T_MAP_ENTRY)) v = kiln_map_entry_vec(v);
+  if (!KILN_HAS_TYPE(v, KILN_T_VECTOR)) cast_error(v, "clojure.lang.IPersistentVector");
+  int64_t start = index_of(argv[1]);
+  int64_t end = argc == 3 ? index_of(argv[2]) : kiln_vec_count(v);
+  return kiln_vec_subvec(v, start, end);
+}
+
+KILN_NATIVE(n_transient) {
+  KILN_ARITY("clojure.core/transient", argc == 1);
+  return kiln_transient(argv[0]);
+}
+
+KILN_NATIVE(n_persistent) {
+  KILN_ARITY("clojure.core/persistent!", argc == 1);
+  return kiln_persistent(argv[0]);
+}
+
+KILN_NATIVE(n_conj_t) {
+  if (argc == 0) return kiln_vec_transient(kiln_empty_vector);
+  KILN_ARITY("clojure.core/conj!", argc <= 2);
+  return argc == 1 ? argv[0] : kiln_conj_t(argv[0], argv[1]);
+}
+
+KILN_NATIVE(n_assoc_t) {
+  KILN_ARITY("clojure.core/assoc!", argc >= 3 && (argc - 1) % 2 == 0);
+  kiln_val t = argv[0];
+  for (uint32_t i = 1; i < argc; i += 2) t = kiln_assoc_t(t, argv[i], argv[i + 1]);
+  return t;
+}
+
+KILN_NATIVE(n_dissoc_t) {
+  KILN_ARITY("clojure.core/dissoc!", argc >= 2);
+  kiln_val t = argv[0];
+  for (uint32_t i = 1; i < argc; i++) t = kiln_dissoc_t(t, argv[i]);
+  return t;
+}
+
+KILN_NATIVE(n_disj_t) {
+  KILN_ARITY("clojure.core/disj!", argc >= 1);
+  kiln_val t = argv[0];
+  for (uint32_t i = 1; i < argc; i++) t = kiln_disj_t(t, argv[i]);
+  return t;
+}
+
+KILN_NATIVE(n_pop_t) {
+  KILN_ARITY("clojure.core/pop!", argc == 1);
+  return kiln_pop_t(argv[0]);
+}
+
+KILN_NATIVE(n_reduce) {
+  KILN_ARITY("clojure.core/reduce", argc == 2 || argc == 3);
+  if (argc == 2) return kiln_reduce1(argv[0], argv[1]);
+  return kiln_reduce(argv[0], argv[1], argv[2]);
+}
+
+KILN_NATIVE(n_reduce_kv) {
+  KILN_ARITY("clojure.core/reduce-kv", argc == 3);
+  return reduce_kv(argv[0], argv[1], argv[2]);
+}
+
+KILN_NATIVE(n_reduced) {
+  KILN_ARITY("clojure.core/reduced", argc == 1);
+  return kiln_reduced(argv[0]);
+}
+
+KILN_NATIVE(n_unreduced) {
+  KILN_ARITY("clojure.core/unreduced", argc == 1);
+  return kiln_is_reduced(argv[0]) ? kiln_reduced_value(argv[0]) : argv[0];
+}
+
+KILN_NATIVE(n_ensure_reduced) {
+  KILN_ARITY("clojure.core/ensure-reduced", argc == 1);
+  return kiln_is_reduced(argv[0]) ? argv[0] : kiln_reduced(argv[0]);
+}
+
+KILN_NATIVE(n_into) {
+  KILN_ARITY("clojure.core/into", argc <= 2);
+  if (argc == 0) return kiln_empty_vector;
+  if (argc == 1) return argv[0];
+  return kiln_into(argv[0], argv[1]);
+}
+
+static const kiln_native_def coll_natives[] = {
+    {"count", "([coll])", "Returns the number of items in the collection. (count nil) returns 0.  Also works on strings, arrays, and Java Collections and Maps", n_count, 0},
+    {"conj", "([] [coll] [coll x] [coll x & xs])", "conj[oin]. Returns a new collection with the xs 'added'. (conj nil item) returns (item).", n_conj, 0},
+    {"assoc", "([map key val] [map key val & kvs])", "assoc[iate]. When applied to a map, returns a new map of the same (hashed/sorted) type, that contains the mapping of key(s) to val(s). When applied to a vector, returns a new vector that contains val at index. Note - index must be <= (count vector).", n_assoc, 0},
+    {"dissoc", "([map] [map key] [map key & ks])", "dissoc[iate]. Returns a new map of the same (hashed/sorted) type, that does not contain a mapping for key(s).", n_dissoc, 0},
+    {"disj", "([set] [set key] [set key & ks])", "disj[oin]. Returns a new set of the same (hashed/sorted) type, that does not contain key(s).", n_disj, 0},
+    {"get", "([map key] [map key not-found])", "Returns the value mapped to key, not-found or nil if key not present in associative collection, set, string, array, or ILookup instance.", n_get, 0},
+    {"nth", "([coll index] [coll index not-found])", "Returns the value at the index. get returns nil if index out of bounds, nth throws an exception unless not-found is supplied.", n_nth, 0},
+    {"contains?", "([coll key])", "Returns true if key is present in the given collection, otherwise returns false.", n_contains_p, 0},
+    {"find", "([map key])", "Returns the map entry for key, or nil if key not present.", n_find, 0},
+    {"key", "([e])", "Returns the key of the map entry.", n_key, 0},
+    {"val", "([e])", "Returns the value in the map entry.", n_val, 0},
+    {"keys", "([map])", "Returns a sequence of the map's keys, in the same order as (seq map).", n_keys, 0},
+    {"vals", "([map])", "Returns a sequence of the map's values, in the same order as (seq map).", n_vals, 0},
+    {"empty", "([coll])", "Returns an empty collection of the same category as coll, or nil", n_empty, 0},
+    {"empty?", "([coll])", "Returns true if coll has no items - same as (not (seq coll)).", n_empty_p, 0},
+    {"not-empty", "([coll])", "If coll is empty, returns nil, else coll", n_not_empty, 0},
+    {"vector", "([] [a] [a b] [a b c] [a b c d] [a b c d e] [a b c d e f] [a b c d e f & args])", "Creates a new vector containing the args.", n_vector, 0},
+    {"vec", "([coll])", "Creates a new vector containing the contents of coll.", n_vec, 0},
+    {"hash-map", "([] [& keyvals])", "keyval => key val\n  Returns a new hash map with supplied mappings.  If any keys are equal, they are handled as if by repeated uses of assoc.", n_hash_map, 0},
+    {"array-map", "([] [& keyvals])", "Constructs an array-map. If any keys are equal, they are handled as if by repeated uses of assoc.", n_array_map, 0},
+    {"hash-set", "([] [& keys])", "Returns a new hash set with supplied keys.  Any equal keys are handled as if by repeated uses of conj.", n_hash_set, 0},
+    {"set", "([coll])", "Returns a set of the distinct elements of coll.", n_set, 0},
+    {"vector?", "([x])", "Return true if x implements IPersistentVector", n_vector_p, 0},
+    {"map?", "([x])", "Return true if x implements IPersistentMap", n_map_p, 0},
+    {"set?", "([x])", "Returns true if x implements IPersistentSet", n_set_p, 0},
+    {"list?", "([x])", "Returns true if x implements IPersistentList", n_list_p, 0},
+    {"coll?", "([x])", "Returns true if x implements IPersistentCollection", n_coll_p, 0},
+    {"sequential?", "([coll])", "Returns true if coll implements Sequential", n_sequential_p, 0},
+    {"associative?", "([coll])", "Returns true if coll implements Associative", n_associative_p, 0},
+    {"sorted?", "([coll])", "Returns true if coll implements Sorted", n_sorted_p, 0},
+    {"counted?", "([coll])", "Returns true if coll implements count in constant time", n_counted_p, 0},
+    {"reversible?", "([coll])", "Returns true if coll implements Reversible", n_reversible_p, 0},
+    {"indexed?", "([coll])", "Return true if coll implements Indexed, indicating efficient lookup by index", n_indexed_p, 0},
+    {"map-entry?", "([x])", "Return true if x is a map entry", n_map_entry_p, 0},
+    {"rseq", "([rev])", "Returns, in constant time, a seq of the items in rev (which can be a vector or sorted-map), in reverse order. If rev is empty returns nil", n_rseq, 0},
+    {"peek", "([coll])", "For a list or queue, same as first, for a vector, same as, but much more efficient than, last. If the collection is empty, returns nil.", n_peek, 0},
+    {"pop", "([coll])", "For a list or queue, returns a new list/queue without the first item, for a vector, returns a new vector without the last item. If the collection is empty, throws an exception.", n_pop, 0},
+    {"subvec", "([v start] [v start end])", "Returns a persistent vector of the items in vector from start (inclusive) to end (exclusive).  If end is not supplied, defaults to (count vector). This operation is O(1) and very fast, as the resulting vector shares structure with the original and no trimming is done.", n_subvec, 0},
+    {"transient", "([coll])", "Returns a new, transient version of the collection, in constant time.", n_transient, 0},
+    {"persistent!", "([coll])", "Returns a new, persistent version of the transient collection, in constant time. The transient collection cannot be used after this call, any such use will throw an exception.", n_persistent, 0},
+    {"conj!", "([] [coll] [coll x])", "Adds x to the transient collection, and return coll. The 'addition' may happen at different 'places' depending on the concrete type.", n_conj_t, 0},
+    {"assoc!", "([coll key val] [coll key val & kvs])", "When applied to a transient map, adds mapping of key(s) to val(s). When applied to a transient vector, sets the val at index. Note - index must be <= (count vector). Returns coll.", n_assoc_t, 0},
+    {"dissoc!", "([map key] [map key & ks])", "Returns a transient map that doesn't contain a mapping for key(s).", n_dissoc_t, 0},
+    {"disj!", "([set] [set key] [set key & ks])", "disj[oin]. Returns a transient set of the same (hashed/sorted) type, that does not contain key(s).", n_disj_t, 0},
+    {"pop!", "([coll])", "Removes the last item from a transient vector. If the collection is empty, throws an exception. Returns coll", n_pop_t, 0},
+    {"reduce", "([f coll] [f val coll])", "f should be a function of 2 arguments. If val is not supplied, returns the result of applying f to the first 2 items in coll, then applying f to that result and the 3rd item, etc. If coll contains no items, f must accept no arguments as well, and reduce returns the result of calling f with no arguments.  If coll has only 1 item, it is returned and f is not called.  If val is supplied, returns the result of applying f to val and the first item in coll, then applying f to that result and the 2nd item, etc. If coll contains no items, returns val and f is not called.", n_reduce, 0},
+    {"reduce-kv", "([f init coll])", "Reduces an associative collection. f should be a function of 3 arguments. Returns the result of applying f to init, the first key and the first value in coll, then applying f to that result and the 2nd key and value, etc. If coll contains no entries, returns init and f is not called.", n_reduce_kv, 0},
+    {"reduced", "([x])", "Wraps x in a way such that a reduce will terminate with the value x", n_reduced, 0},
+    {"reduced?", "([x])", "Returns true if x is the result of a call to reduced", n_reduced_p, 0},
+    {"unreduced", "([x])", "If x is reduced?, returns (deref x), else returns x", n_unreduced, 0},
+    {"ensure-reduced", "([x])", "If x is already reduced?, returns it, else returns (reduced x)", n_ensure_reduced, 0},
+    {"into", "([] [to] [to from])", "Returns a new coll consisting of to-coll with all of the items of from-coll conjoined.", n_into, 0},
+};
+
+void kiln_coll_register_natives(void) {
+  kiln_natives_register("clojure.core", coll_natives, KILN_ARRAY_LEN(coll_natives));
+  kiln_sorted_register_natives();
+}
