@@ -207,8 +207,8 @@ kiln_val kiln_ns_find_or_create(kiln_val name_sym) {
   kiln_ns *ns = kiln_obj_new(KILN_T_NAMESPACE, sizeof *ns);
   /* The name is kept without metadata. */
   ns->name = kiln_sym(kiln_sym_ns(name_sym), kiln_sym_name(name_sym));
-  ns->mappings = KILN_NIL;
-  ns->aliases = KILN_NIL;
+  ns->mappings = kiln_empty_map; /* nil before the collections start: see kiln_var_init */
+  ns->aliases = kiln_empty_map;
   ns->meta = KILN_NIL;
   for (;;) {
     kiln_val reg = load(&ns_registry);
@@ -1065,8 +1065,21 @@ static const kiln_native_def var_natives[] = {
      n_refer, 0},
 };
 
+/* Namespaces made before the collections started hold nil for empty maps;
+ * other subsystems read the fields directly, so give them real maps. */
+static void fill_empty_maps(void) {
+  kiln_val reg = load(&ns_registry);
+  if (reg == KILN_NIL) return;
+  for (kiln_val s = kiln_seq(reg); s != KILN_NIL; s = kiln_next(s)) {
+    kiln_ns *ns = (kiln_ns *)kiln_nth(kiln_first(s), 1, KILN_NIL, false);
+    cas(&ns->mappings, KILN_NIL, kiln_empty_map);
+    cas(&ns->aliases, KILN_NIL, kiln_empty_map);
+  }
+}
+
 void kiln_var_init(void) {
   keywords_init();
+  fill_empty_maps();
   kiln_ns_core = kiln_ns_find_or_create(kiln_sym(NULL, "clojure.core"));
   kiln_ns_user = kiln_ns_find_or_create(kiln_sym(NULL, "user"));
 
