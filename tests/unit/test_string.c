@@ -22,7 +22,6 @@ static const char *pr(kiln_val x) { return kiln_pr_str(x); }
 static const char *prs(kiln_val x) { return kiln_print_str(x); }
 
 /* The thrown exception's class, or NULL if [f] returned. */
-static kiln_val thunk_arg[4];
 static kiln_val (*thunk_fn)(void);
 static kiln_val run_thunk(void *ctx) { KILN_UNUSED(ctx); return thunk_fn(); }
 static const char *throws(kiln_val (*f)(void), const char **msg) {
