@@ -32,8 +32,11 @@ static kiln_val read_all(void *p) {
   kiln_reader *r = kiln_reader_new(c->text, c->n, &opts);
   kiln_val form;
   while (kiln_reader_next(r, &form)) {
-    fputs(kiln_pr_str(form), stdout);
-    fputc('\n', stdout);
+    kiln_sb sb;
+    kiln_sb_init(&sb);
+    kiln_pr_to(&sb, form, true);
+    kiln_sb_putc(&sb, '\n');
+    fwrite(sb.buf, 1, sb.len, stdout); /* strings may hold NUL */
   }
   kiln_var_pop_bindings();
   return KILN_NIL;

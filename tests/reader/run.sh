@@ -18,7 +18,7 @@ corpus)
   if [ $rc -ne 0 ]; then
     echo "kiln read exited $rc:"; cat "$tmp.err"; exit 1
   fi
-  sed -E 's/__[0-9]+/__N/g' "$tmp.out" | diff -u "$dir/expected/$name.txt" - || exit 1
+  sed -E 's/__[0-9]+/__N/g' "$tmp.out" | diff -a -u "$dir/expected/$name.txt" - || exit 1
   ;;
 bad)
   "$kiln" read "$dir/bad/$name.clj" >"$tmp.out" 2>"$tmp.err"
