@@ -129,17 +129,34 @@ kiln_val kiln_call3(kiln_val f, kiln_val a, kiln_val b, kiln_val c) {
   return kiln_call(f, 3, argv);
 }
 
-/* Collects [nfixed] values then the items of seqable [tail] into one array. */
+/* Calls variadic [f] with the first KILN_MAX_POSITIONAL + 1 arguments in
+ * [args] and the unrealized rest [more], which kiln_rest_args picks up. */
+static kiln_val call_handing_over(kiln_val f, uint32_t n, kiln_val *args, kiln_val more) {
+  kiln_thread *th = kiln_thread_current();
+  th->spread_argv = args;
+  th->spread_tail = more;
+  kiln_val r = kiln_call(f, n, args);
+  th->spread_argv = NULL;
+  th->spread_tail = KILN_NIL;
+  return r;
+}
+
+/* Collects [nfixed] values then the items of seqable [tail] into one array
+ * and calls [f] with them. */
 static kiln_val call_spread(kiln_val f, uint32_t nfixed, const kiln_val *fixed, kiln_val tail) {
-  kiln_val small[16];
+  if (KILN_HAS_TYPE(f, KILN_T_VAR)) f = kiln_var_get((kiln_var *)f);
+  bool hand_over = KILN_HAS_TYPE(f, KILN_T_FN) && (((kiln_fn *)f)->h.flags & KILN_FN_VARIADIC);
+  kiln_val small[KILN_MAX_POSITIONAL + 2];
   uint32_t n = nfixed, cap = KILN_ARRAY_LEN(small);
   kiln_val *args = small;
-  if (nfixed + 8 > cap) {
-    cap = nfixed + 8;
+  if (hand_over || nfixed + 8 > cap) {
+    /* A handed-over argv must be unique while the call runs: heap memory. */
+    cap = nfixed + 8 > cap ? nfixed + 8 : cap;
     args = kiln_alloc(cap * sizeof(kiln_val));
   }
   memcpy(args, fixed, nfixed * sizeof(kiln_val));
   for (kiln_val s = kiln_seq(tail); s != KILN_NIL; s = kiln_next(s)) {
+    if (hand_over && n == KILN_MAX_POSITIONAL + 1) return call_handing_over(f, n, args, s);
     if (n == cap) {
       uint32_t ncap = cap * 2;
       kiln_val *grown = kiln_alloc(ncap * sizeof(kiln_val));
@@ -155,6 +172,15 @@ static kiln_val call_spread(kiln_val f, uint32_t nfixed, const kiln_val *fixed, 
 kiln_val kiln_apply(kiln_val f, kiln_val args) { return call_spread(f, 0, NULL, args); }
 
 kiln_val kiln_rest_args(uint32_t argc, const kiln_val *argv, uint32_t from) {
+  kiln_thread *th = kiln_thread_current();
+  if (__builtin_expect(th->spread_argv != NULL, 0) && th->spread_argv == argv) {
+    /* apply handed over an unrealized tail: (argv[from] ... . tail) */
+    kiln_val rest = th->spread_tail;
+    th->spread_argv = NULL;
+    th->spread_tail = KILN_NIL;
+    for (uint32_t i = argc; i > from; i--) rest = kiln_cons(argv[i - 1], rest);
+    return rest;
+  }
   if (argc <= from) return KILN_NIL;
   return kiln_list_from(argc - from, argv + from);
 }

@@ -171,6 +171,9 @@ typedef struct kiln_thread {
   int depth;            /* call depth, for stack overflow detection */
   volatile int interrupt; /* set by another thread to interrupt evaluation */
   char *stack_limit;    /* below this address the stack is about to overflow */
+  /* apply's hand-over of an unrealized tail to kiln_rest_args (fn.c). */
+  const kiln_val *spread_argv;
+  kiln_val spread_tail;
 } kiln_thread;
 
 kiln_thread *kiln_thread_current(void);
@@ -841,6 +844,16 @@ kiln_val kiln_apply(kiln_val f, kiln_val args);
 kiln_fn *kiln_fn_new(kiln_fn_code code, const char *name, uint32_t nclosed);
 /* The variadic rest of argv from index [from] as a seq, or nil. */
 kiln_val kiln_rest_args(uint32_t argc, const kiln_val *argv, uint32_t from);
+/*
+ * A fn flagged KILN_FN_VARIADIC (set by whoever creates it) has a variadic
+ * arity whose fixed parameters number at most KILN_MAX_POSITIONAL, and takes
+ * its rest arguments only through kiln_rest_args / api->rest_args. apply then
+ * realizes at most KILN_MAX_POSITIONAL + 1 arguments and hands the rest over
+ * unrealized, so (apply f (range)) works as on the JVM. Without the flag,
+ * apply realizes every argument.
+ */
+#define KILN_FN_VARIADIC 2u
+#define KILN_MAX_POSITIONAL 20u
 bool kiln_is_fn(kiln_val v);  /* fn? */
 bool kiln_is_ifn(kiln_val v); /* ifn? */
 /*

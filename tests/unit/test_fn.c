@@ -99,6 +99,36 @@ static void test_callables(void) {
   CHECK(!kiln_is_ifn(KILN_FIXNUM(1)) && kiln_is_ifn(ka) && kiln_is_ifn(vec));
 }
 
+/* (iterate inc n) as C: a lazy seq of n, n+1, ... */
+static kiln_val naturals_code(kiln_fn *self, uint32_t argc, const kiln_val *argv);
+static kiln_val naturals_from(int64_t n) {
+  kiln_fn *f = kiln_fn_new(naturals_code, "test/naturals", 1);
+  f->closed[0] = KILN_FIXNUM(n);
+  return kiln_lazy_seq_new((kiln_val)f);
+}
+static kiln_val naturals_code(kiln_fn *self, uint32_t argc, const kiln_val *argv) {
+  int64_t n = KILN_FIXNUM_VALUE(self->closed[0]);
+  return kiln_cons(KILN_FIXNUM(n), naturals_from(n + 1));
+}
+
+static void test_apply_infinite(void) {
+  kiln_fn *r = kiln_fn_new(rest_code, "test/rest", 0);
+  r->h.flags |= KILN_FN_VARIADIC;
+  kiln_val rest = kiln_apply((kiln_val)r, naturals_from(0));
+  for (int64_t i = 1; i < 100; i++, rest = kiln_next(rest)) {
+    if (kiln_first(rest) != KILN_FIXNUM(i)) {
+      CHECK(kiln_first(rest) == KILN_FIXNUM(i));
+      break;
+    }
+  }
+  CHECK(kiln_first(rest) == KILN_FIXNUM(100));
+  /* Short argument lists go through unchanged; the hand-over is consumed. */
+  kiln_val items[3] = {KILN_FIXNUM(7), KILN_FIXNUM(8), KILN_FIXNUM(9)};
+  kiln_val shortr = kiln_apply((kiln_val)r, kiln_vec_from(3, items));
+  CHECK(kiln_count_int(shortr) == 2 && kiln_first(shortr) == KILN_FIXNUM(8));
+  CHECK(kiln_thread_current()->spread_argv == NULL);
+}
+
 static void test_apply_and_rest(void) {
   kiln_fn *f = kiln_fn_new(sum_code, "test/sum", 1);
   f->closed[0] = KILN_FIXNUM(0);
@@ -250,6 +280,7 @@ int main(void) {
   kiln_rt_init();
   test_callables();
   test_apply_and_rest();
+  test_apply_infinite();
   test_api_try();
   test_api_try_no_handler();
   test_safepoint();
