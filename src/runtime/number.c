@@ -468,6 +468,18 @@ static void dec_of(dec *d, kiln_val v) {
   }
 }
 
+/* Both operands as decimals; a ratio (which may throw) is converted first so
+ * that nothing is left allocated when it does. */
+static void dec_of2(dec *a, kiln_val x, dec *b, kiln_val y) {
+  if (KILN_HAS_TYPE(y, KILN_T_RATIO)) {
+    dec_of(b, y);
+    dec_of(a, x);
+  } else {
+    dec_of(a, x);
+    dec_of(b, y);
+  }
+}
+
 static void dec_align(dec *a, dec *b) {
   if (a->s < b->s) {
     mp_mul_pow10(&a->u, b->s - a->s);
@@ -550,8 +562,7 @@ static void dec_div_exact(dec *a, dec *b, dec *out) {
 
 static kiln_val dec_arith(kiln_val x, kiln_val y, int op) {
   dec a, b, r;
-  dec_of(&a, x);
-  dec_of(&b, y);
+  dec_of2(&a, x, &b, y);
   switch (op) {
   case OP_ADD:
   case OP_SUB:
@@ -611,6 +622,14 @@ static kiln_val big_or_long(mp_int *m) {
     return kiln_long(i);
   }
   return big_take(m);
+}
+
+/* new BigDecimal(Double.toString(d)) on a non-finite d. */
+static KILN_NORETURN void not_finite(double d) {
+  kiln_throwf(KILN_EX_NUMBER_FORMAT,
+              "Character %c is neither a decimal digit number, decimal point, nor \"e\" "
+              "notation exponential mark.",
+              isnan(d) ? 'N' : 'I');
 }
 
 /* The integer part of a double, exactly (the double must be finite). */
@@ -739,7 +758,12 @@ kiln_val kiln_num_sub_p(kiln_val a, kiln_val b) {
   return arith(a, b, OP_SUB, true);
 }
 
-kiln_val kiln_num_mul_p(kiln_val a, kiln_val b) { return arith(a, b, OP_MUL, true); }
+kiln_val kiln_num_mul_p(kiln_val a, kiln_val b) {
+  int64_t r;
+  if (FIX2(a, b) && !__builtin_mul_overflow(KILN_FIXNUM_VALUE(a), KILN_FIXNUM_VALUE(b), &r))
+    return kiln_long(r);
+  return arith(a, b, OP_MUL, true);
+}
 
 static bool is_nan_val(kiln_val v) {
   return KILN_HAS_TYPE(v, KILN_T_DOUBLE) && isnan(dbl_of(v));
@@ -863,8 +887,7 @@ kiln_val kiln_num_quot(kiln_val a, kiln_val b) {
   }
   default: {
     dec x, y, q;
-    dec_of(&x, a);
-    dec_of(&y, b);
+    dec_of2(&x, a, &y, b);
     dec_quot(&x, &y, &q);
     mp_clear_multi(&x.u, &y.u, NULL);
     return dec_take(&q);
@@ -899,8 +922,7 @@ kiln_val kiln_num_rem(kiln_val a, kiln_val b) {
   }
   default: {
     dec x, y, q;
-    dec_of(&x, a);
-    dec_of(&y, b);
+    dec_of2(&x, a, &y, b);
     dec_quot(&x, &y, &q);
     /* this - q * divisor */
     MPC(mp_mul(&q.u, &y.u, &q.u));
@@ -952,8 +974,7 @@ static int num_cmp(kiln_val a, kiln_val b) {
   case C_RATIO: return ratio_cmp(a, b);
   default: {
     dec x, y;
-    dec_of(&x, a);
-    dec_of(&y, b);
+    dec_of2(&x, a, &y, b);
     int r = dec_cmp(&x, &y);
     mp_clear_multi(&x.u, &y.u, NULL);
     return r;
@@ -1669,7 +1690,12 @@ KILN_NATIVE(n_sub) {
 
 KILN_NATIVE(n_sub_p) {
   KILN_ARITY("clojure.core/-'", argc >= 1);
-  if (argc == 1) return kiln_num_sub_p(KILN_FIXNUM(0), argv[0]);
+  if (argc == 1) {
+    kiln_val x = argv[0];
+    if (kiln_is_long(x) && kiln_long_value(x) == INT64_MIN)
+      return kiln_num_sub_p(KILN_FIXNUM(0), x);
+    return kiln_num_negate(x);
+  }
   return fold(argc, argv, kiln_num_sub_p);
 }
 
@@ -1845,7 +1871,7 @@ static kiln_val to_bigint(kiln_val x) {
   case C_RATIO: return kiln_num_quot(x, KILN_FIXNUM(1));
   case C_DOUBLE: {
     double d = dbl_of(x);
-    if (!isfinite(d)) kiln_throwf(KILN_EX_NUMBER_FORMAT, "Infinite or NaN");
+    if (!isfinite(d)) not_finite(d);
     return double_to_bigint(d);
   }
   default: {
@@ -1877,7 +1903,7 @@ KILN_NATIVE(n_biginteger) {
 
 /* BigDecimal.valueOf(double): the decimal of Double.toString. */
 static kiln_val double_to_decimal(double d) {
-  if (!isfinite(d)) kiln_throwf(KILN_EX_NUMBER_FORMAT, "Infinite or NaN");
+  if (!isfinite(d)) not_finite(d);
   char buf[40];
   kiln_double_to_string(d, buf);
   kiln_val out = KILN_NIL;
@@ -1935,8 +1961,10 @@ static kiln_val ranged(kiln_val x, const char *what, int64_t lo, int64_t hi) {
     return kiln_long(isnan(d) ? 0 : (int64_t)d);
   }
   int64_t i = kiln_to_long(x, what);
-  if (i < lo || i > hi)
+  if (i < lo || i > hi) {
+    if (strcmp(what, "int") == 0) kiln_throwf(KILN_EX_ARITHMETIC, "integer overflow");
     kiln_throwf(KILN_EX_ILLEGAL_ARG, "Value out of range for %s: %lld", what, (long long)i);
+  }
   return kiln_long(i);
 }
 
@@ -2037,7 +2065,15 @@ KILN_NATIVE(n_unchecked_long) {
 }
 KILN_NATIVE(n_unchecked_int) {
   KILN_ARITY("clojure.core/unchecked-int", argc == 1);
-  return kiln_long((int32_t)(uint32_t)(uint64_t)unchecked_long(argv[0]));
+  kiln_val x = argv[0];
+  if (KILN_HAS_TYPE(x, KILN_T_DOUBLE)) { /* Java's (int) of a double saturates */
+    double d = dbl_of(x);
+    if (isnan(d)) return KILN_FIXNUM(0);
+    if (d >= 2147483647.0) return KILN_FIXNUM(INT32_MAX);
+    if (d <= -2147483648.0) return KILN_FIXNUM(INT32_MIN);
+    return kiln_long((int32_t)d);
+  }
+  return kiln_long((int32_t)(uint32_t)(uint64_t)unchecked_long(x));
 }
 
 /* ---- bits ------------------------------------------------------------- */

@@ -210,6 +210,26 @@ static void test_quot_rem_mod(void) {
   CHECK_STR(ev(kiln_num_quot, "100000000000000000000", "3"), "33333333333333333333N");
   CHECK_STR(ev(kiln_num_rem, "-100000000000000000000", "3"), "-1N");
   CHECK_STR(ev(kiln_num_quot, "4N", "2"), "2N");
+  CHECK_STR(ev(kiln_num_quot, "1/2", "0.0"), "java.lang.ArithmeticException: Divide by zero");
+  CHECK_STR(ev(kiln_num_rem, "7", "2.5"), "2.0");
+  CHECK_STR(ev(kiln_num_mod, "-7", "2.5"), "0.5");
+  CHECK_STR(ev(kiln_num_mod, "7N", "-2"), "-1N");
+  CHECK_STR(ev(kiln_num_mod, "1.5M", "1"), "0.5M");
+  CHECK_STR(ev(kiln_num_mod, "-1.5M", "1"), "0.5M");
+  CHECK_STR(ev(kiln_num_quot, "-1.5M", "1"), "-1.0M");
+  CHECK_STR(ev(kiln_num_rem, "-1.5M", "1"), "-0.5M");
+  CHECK_STR(ev(kiln_num_quot, "0.5M", "2"), "0.0M");
+  CHECK_STR(ev(kiln_num_quot, "0M", "2.00M"), "0E+2M");
+  CHECK_STR(ev(kiln_num_quot, "123.45M", "0.1M"), "1234.0M");
+  CHECK_STR(ev(kiln_num_quot, "1E+3M", "7"), "142M");
+  CHECK_STR(ev(kiln_num_quot, "1E+3M", "1E+1M"), "1E+2M");
+  CHECK_STR(ev(kiln_num_rem, "1E+3M", "7"), "6M");
+  CHECK_STR(ev(kiln_num_div, "1E+3M", "8"), "125M");
+  CHECK_STR(ev(kiln_num_div, "3.0M", "1.5M"), "2M");
+  CHECK_STR(ev(kiln_num_div, "1.20M", "0.4M"), "3.0M");
+  CHECK_STR(ev(kiln_num_add, "1E+3M", "1"), "1001M");
+  CHECK_STR(ev(kiln_num_mul, "1E+3M", "0.001M"), "1M");
+  CHECK_STR(ev(kiln_num_mul, "1.5M", "0.0"), "0.0");
 }
 
 static kiln_val lt_val(kiln_val a, kiln_val b) { return KILN_BOOL(kiln_num_lt(a, b)); }
@@ -275,6 +295,13 @@ static void test_hash(void) {
   CHECK(kiln_num_hash(N("-1.5M")) == -464);
   CHECK(kiln_num_hash(N("1E+3M")) == 28);
   CHECK(kiln_num_hash(N("3.3333M")) == 1033327);
+  CHECK(kiln_num_hash(N("1.23456789E-10M")) == -467806819);
+  CHECK(kiln_num_hash(N("100000000000000000000.5M")) == -544350933);
+  CHECK(kiln_num_hash(N("7/3")) == 4);
+  CHECK(kiln_num_hash(N("-100000000000000000000/3")) == -1882487349);
+  CHECK(kiln_num_hash(N("18446744073709551616N")) == 961);
+  CHECK(kiln_num_hash(N("-9223372036854775809N")) == 2147483647);
+  CHECK(kiln_num_hash(N("9223372036854775807N")) == -2106506049);
 }
 
 static void test_parse_print(void) {
@@ -365,6 +392,19 @@ static void test_double_to_string(void) {
   CHECK_STR(pr(kiln_double(kiln_double_value(N("123456789012345678901234567890N")))),
             "1.2345678901234568E29");
   CHECK_STR(pr(kiln_double(kiln_double_value(N("1.5M")))), "1.5");
+  CHECK_STR(pr(kiln_double(kiln_double_value(N("1/10")))), "0.1");
+  CHECK_STR(pr(kiln_double(kiln_double_value(N("100000000000000000000000000000000000000000/3")))),
+            "3.333333333333333E40");
+  CHECK_STR(pr(kiln_double(kiln_double_value(N("1/300000000000000000000000000000000000000000")))),
+            "3.333333333333333E-42");
+  CHECK_STR(pr(kiln_double(kiln_double_value(N("-7/3")))), "-2.333333333333333");
+  CHECK_STR(pr(kiln_double(kiln_double_value(N("1.23456789012345678901234567890M")))),
+            "1.2345678901234567");
+  CHECK_STR(pr(kiln_double(kiln_double_value(N("9007199254740993N")))), "9.007199254740992E15");
+  CHECK_STR(ev(kiln_num_add, "9007199254740993N", "0.0"), "9.007199254740992E15");
+  CHECK(!kiln_num_lt(N("9007199254740993N"), N("9.007199254740992E15")));
+  CHECK(kiln_num_equal(N("9007199254740993N"), N("9.007199254740992E15")));
+  CHECK(kiln_num_equal(N("9007199254740993"), N("9.007199254740992E15")));
 }
 
 static void test_natives(void) {
@@ -489,6 +529,51 @@ static void test_natives(void) {
   CHECK_STR(callf("parse-double", 1, kiln_str_cstr(".5"), KILN_NIL), "0.5");
   CHECK_STR(callf("==", 2, N("1"), N("1.0")), "true");
   CHECK_STR(callf("==", 1, kiln_kw(NULL, "a"), KILN_NIL), "true");
+  CHECK_STR(C1("-'", "0.0"), "-0.0");
+  CHECK_STR(C1("int", "3000000000"), "java.lang.ArithmeticException: integer overflow");
+  CHECK_STR(C1("int", "2147483648.5"),
+            "java.lang.IllegalArgumentException: Value out of range for int: 2.1474836485E9");
+  CHECK_STR(C1("short", "-32768.9"),
+            "java.lang.IllegalArgumentException: Value out of range for short: -32768.9");
+  CHECK_STR(C1("byte", "127.9"),
+            "java.lang.IllegalArgumentException: Value out of range for byte: 127.9");
+  CHECK_STR(C1("long", "9.223372036854775807E18"), "9223372036854775807");
+  CHECK_STR(C1("long", "1.5M"), "1");
+  CHECK_STR(C1("int", "1.5M"), "1");
+  CHECK_STR(C1("unchecked-int", "1e20"), "2147483647");
+  CHECK_STR(C1("unchecked-long", "1e20"), "9223372036854775807");
+  CHECK_STR(C1("unchecked-long", "10000000000000000000N"), "-8446744073709551616");
+  CHECK_STR(C1("even?", "100000000000000000001N"), "false");
+  CHECK_STR(C1("abs", "-1e400"), "##Inf");
+  CHECK_STR(C1("abs", "-5N"), "5N");
+  CHECK_STR(C1("abs", "1.5M"), "1.5M");
+  CHECK_STR(C1("numerator", "100000000000000000000/3"), "100000000000000000000N");
+  CHECK_STR(callf("bigint", 1, kiln_double(INFINITY), KILN_NIL),
+            "java.lang.NumberFormatException: Character I is neither a decimal digit number, "
+            "decimal point, nor \"e\" notation exponential mark.");
+  CHECK_STR(callf("bigdec", 1, kiln_double(NAN), KILN_NIL),
+            "java.lang.NumberFormatException: Character N is neither a decimal digit number, "
+            "decimal point, nor \"e\" notation exponential mark.");
+  CHECK_STR(C1("rationalize", "-0.0"), "0N");
+  CHECK_STR(C1("rationalize", "1e-20"), "1/100000000000000000000");
+  CHECK_STR(C1("bigdec", "1e21"), "1.0E+21M");
+  CHECK_STR(C1("bigdec", "-0.0"), "0.0M");
+  CHECK_STR(C1("bigint", "1.5M"), "1N");
+  CHECK_STR(C1("bigint", "-1.5M"), "-1N");
+  CHECK_STR(C1("bigint", "1.5E+2M"), "150N");
+  CHECK_STR(C1("bigint", "-7/2"), "-3N");
+  CHECK_STR(C2("max", "1.5M", "1.50M"), "1.50M");
+  CHECK_STR(C1("zero?", "-0.0"), "true");
+  CHECK_STR(C1("neg?", "-0.0"), "false");
+  CHECK_STR(callf("parse-double", 1, kiln_str_cstr("1e500"), KILN_NIL), "##Inf");
+  CHECK_STR(callf("parse-double", 1, kiln_str_cstr("-0"), KILN_NIL), "-0.0");
+  CHECK_STR(callf("parse-double", 1, kiln_str_cstr("0x1.8p1"), KILN_NIL), "3.0");
+  CHECK_STR(callf("parse-double", 1, kiln_str_cstr("1_0"), KILN_NIL), "nil");
+  CHECK_STR(callf("parse-double", 1, kiln_str_cstr(""), KILN_NIL), "nil");
+  CHECK_STR(callf("parse-long", 1, kiln_str_cstr("-0"), KILN_NIL), "0");
+  CHECK_STR(callf("parse-long", 1, kiln_str_cstr("-9223372036854775808"), KILN_NIL),
+            "-9223372036854775808");
+  CHECK_STR(callf("parse-long", 1, kiln_str_cstr("9223372036854775808"), KILN_NIL), "nil");
   /* rand stays in range. */
   bool in_range = true;
   for (int i = 0; i < 1000; i++) {
