@@ -274,13 +274,13 @@ static kiln_val sym_unqualified(kiln_val sym) {
 }
 
 static kiln_val mapping_of(kiln_val ns, kiln_val name_sym) {
-  return kiln_map_get(((kiln_ns *)ns)->mappings, name_sym, KILN_NIL);
+  return kiln_get(((kiln_ns *)ns)->mappings, name_sym, KILN_NIL);
 }
 
 /* The namespace a qualified symbol's ns part names in [ns]: alias, then full name. */
 static kiln_val ns_for_qualifier(kiln_val ns, const char *q) {
   kiln_val qs = kiln_sym(NULL, q);
-  kiln_val target = kiln_map_get(((kiln_ns *)ns)->aliases, qs, KILN_NIL);
+  kiln_val target = kiln_get(((kiln_ns *)ns)->aliases, qs, KILN_NIL);
   if (target != KILN_NIL) return target;
   return kiln_ns_find(qs);
 }
@@ -717,7 +717,6 @@ static kiln_node *an_def(actx *c, kiln_val form, kiln_val *items, uint32_t n) {
   m = kiln_assoc(m, kw_line, KILN_FIXNUM(c->line));
   m = kiln_assoc(m, kw_column, KILN_FIXNUM(c->column));
   m = kiln_assoc(m, kw_file, kiln_str_cstr(c->file ? c->file : "NO_SOURCE_PATH"));
-  m = kiln_assoc(m, kw_name, name);
   uint32_t flags = flags_from_meta(m);
   /* Dynamic is known from here on, so code analyzed later reads it per thread. */
   if (flags & KILN_VAR_DYNAMIC) v->h.flags |= KILN_VAR_DYNAMIC;

@@ -42,12 +42,30 @@ static bool is_do_form(kiln_val form) {
          strcmp(kiln_sym_name(op), "do") == 0;
 }
 
+/* Gives an expansion without a position the position of the form it came from. */
+static kiln_val keep_position(kiln_val expanded, kiln_val original) {
+  if (!kiln_is_seq(expanded)) return expanded;
+  kiln_val kl = kiln_kw(NULL, "line");
+  kiln_val m = kiln_meta(expanded);
+  if (kiln_get(m, kl, KILN_NIL) != KILN_NIL) return expanded;
+  kiln_val om = kiln_is_seq(original) ? kiln_meta(original) : KILN_NIL;
+  kiln_val line = kiln_get(om, kl, KILN_NIL);
+  if (line == KILN_NIL) return expanded;
+  m = kiln_assoc(m == KILN_NIL ? kiln_empty_map : m, kl, line);
+  m = kiln_assoc(m, kiln_kw(NULL, "column"), kiln_get(om, kiln_kw(NULL, "column"), KILN_NIL));
+  return kiln_with_meta(expanded, m);
+}
+
 kiln_val kiln_eval_form(kiln_val form) {
-  form = kiln_macroexpand(form);
+  for (;;) {
+    kiln_val e = kiln_macroexpand_1(form);
+    if (e == form) break;
+    form = keep_position(e, form);
+  }
   if (is_do_form(form)) {
     kiln_val r = KILN_NIL;
     for (kiln_val s = kiln_next(form); s != KILN_NIL; s = kiln_next(s))
-      r = kiln_eval_form(kiln_first(s));
+      r = kiln_eval_form(keep_position(kiln_first(s), form));
     return r;
   }
   kiln_node *top = kiln_analyze(form);
