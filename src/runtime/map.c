@@ -331,8 +331,9 @@ static hnode *cn_without(hnode *n, void *edit, kiln_val key, bool *removed) {
   *removed = true;
   uint32_t cnt = n->bitmap;
   if (cnt == 1) return NULL;
-  if (edit && n->edit == edit) {
+  if (edit) {
     /* As TransientHashMap: the last pair moves into the hole. */
+    n = hn_editable(n, edit);
     n->a[2 * i] = n->a[2 * cnt - 2];
     n->a[2 * i + 1] = n->a[2 * cnt - 1];
     n->a[2 * cnt - 2] = n->a[2 * cnt - 1] = KILN_NIL;
