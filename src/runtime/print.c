@@ -638,9 +638,37 @@ static kiln_writer *want_writer(kiln_val w) {
   return (kiln_writer *)w;
 }
 
+/*
+ * Text leaving the process is UTF-8: a lone surrogate (kept in strings as
+ * WTF-8) is written as '?', which is what the JVM's UTF-8 encoder writes.
+ */
+static const char *encode_for_output(const char *s, size_t *n) {
+  const char *p = memchr(s, 0xED, *n);
+  bool lone = false;
+  for (; p && (size_t)(p - s) + 1 < *n; p = memchr(p + 1, 0xED, *n - (size_t)(p + 1 - s)))
+    if ((unsigned char)p[1] >= 0xA0) {
+      lone = true;
+      break;
+    }
+  if (!lone) return s;
+  kiln_sb sb;
+  kiln_sb_init(&sb);
+  size_t i = 0;
+  while (i < *n) {
+    size_t at = i;
+    uint32_t cp = kiln_utf8_decode(s, *n, &i);
+    if (cp >= 0xD800 && cp <= 0xDFFF) kiln_sb_putc(&sb, '?');
+    else kiln_sb_putn(&sb, s + at, i - at);
+  }
+  *n = sb.len;
+  return sb.buf;
+}
+
 void kiln_write(kiln_val writer, const char *s, size_t n) {
   kiln_writer *w = want_writer(writer);
-  if (n && w->write) w->write(w, s, n);
+  if (!n || !w->write) return;
+  if (w->write != string_write) s = encode_for_output(s, &n);
+  w->write(w, s, n);
 }
 
 void kiln_flush(kiln_val writer) {

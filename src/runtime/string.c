@@ -958,22 +958,7 @@ static void fmt_float(kiln_sb *out, const fmt_spec *sp, kiln_val arg) {
 
 static void fmt_integer(kiln_sb *out, const fmt_spec *sp, kiln_val arg) {
   char c = (char)(sp->conv | 0x20);
-  if (KILN_HAS_TYPE(arg, KILN_T_BIGINT)) {
-    if (c != 'd') fmt_conversion_error(sp->conv, arg);
-    kiln_sb b;
-    kiln_sb_init(&b);
-    kiln_num_print(&b, arg); /* "123N" */
-    const char *t = kiln_sb_cstr(&b);
-    bool neg = t[0] == '-';
-    if (neg) t++;
-    size_t len = strlen(t);
-    char *digits = kiln_alloc_atomic(len + 1);
-    memcpy(digits, t, len);
-    digits[len] = 0;
-    if (len && digits[len - 1] == 'N') digits[len - 1] = 0;
-    fmt_number(out, sp, neg, digits);
-    return;
-  }
+  /* Java's %d takes BigInteger but not clojure.lang.BigInt, so (format "%d" 1N) throws. */
   if (!kiln_is_long(arg)) fmt_conversion_error(sp->conv, arg);
   int64_t v = kiln_long_value(arg);
   char buf[80];
@@ -1090,7 +1075,7 @@ kiln_val kiln_format(kiln_val fmtv, uint32_t nargs, const kiln_val *args) {
       break;
     }
     case 'h':
-      kiln_sb_printf(&tmp, "%x", (unsigned)(arg == KILN_NIL ? 0 : kiln_hash(arg)));
+      kiln_sb_printf(&tmp, "%x", (unsigned)(arg == KILN_NIL ? 0 : kiln_java_hash(arg)));
       fmt_text(&out, &sp, tmp.buf, tmp.len, false);
       break;
     case 'c':
