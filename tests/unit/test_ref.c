@@ -65,9 +65,11 @@ static kiln_val watch_code(kiln_fn *self, uint32_t argc, const kiln_val *argv) {
 #define HAMMER 200000
 
 static void *hammer(void *p) {
+  kiln_thread_current(); /* registers the thread with the GC before it allocates */
   kiln_val atom = (kiln_val)p;
   kiln_val inc = (kiln_val)kiln_fn_new(inc_code, "test/inc", 0);
   for (int i = 0; i < HAMMER; i++) kiln_atom_swap(atom, inc, 0, NULL);
+  kiln_thread_release();
   return NULL;
 }
 
@@ -144,7 +146,10 @@ static kiln_val failing_code(kiln_fn *self, uint32_t argc, const kiln_val *argv)
   kiln_throwf("java.lang.Exception", "d");
 }
 
-static void *force_delay(void *p) { return (void *)kiln_delay_force((kiln_val)p); }
+static void *force_delay(void *p) {
+  kiln_thread_current();
+  return (void *)kiln_delay_force((kiln_val)p);
+}
 
 static void test_delays(void) {
   kiln_val d = kiln_call1(core("delay*"), (kiln_val)kiln_fn_new(delay_code, "test/d", 0));
