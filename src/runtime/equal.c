@@ -122,6 +122,11 @@ bool kiln_equiv(kiln_val a, kiln_val b) {
     return tb == KILN_T_STRING && kiln_str_equal(a, b);
   case KILN_T_SYMBOL:
     return tb == KILN_T_SYMBOL && kiln_sym_equal(a, b);
+  case KILN_T_UUID:
+    return tb == KILN_T_UUID && ((const kiln_uuid *)a)->msb == ((const kiln_uuid *)b)->msb &&
+           ((const kiln_uuid *)a)->lsb == ((const kiln_uuid *)b)->lsb;
+  case KILN_T_INST:
+    return tb == KILN_T_INST && ((const kiln_inst *)a)->millis == ((const kiln_inst *)b)->millis;
   default:
     break;
   }
@@ -179,6 +184,17 @@ int kiln_compare(kiln_val a, kiln_val b) {
   case KILN_T_VECTOR:
   case KILN_T_MAP_ENTRY:
     return vector_compare(a, b);
+  case KILN_T_UUID: { /* UUID.compareTo: signed halves */
+    if (!KILN_HAS_TYPE(b, KILN_T_UUID)) kiln_throw_class_cast(b, "java.util.UUID");
+    int64_t am = (int64_t)((const kiln_uuid *)a)->msb, bm = (int64_t)((const kiln_uuid *)b)->msb;
+    int64_t al = (int64_t)((const kiln_uuid *)a)->lsb, bl = (int64_t)((const kiln_uuid *)b)->lsb;
+    return am < bm ? -1 : am > bm ? 1 : al < bl ? -1 : al > bl ? 1 : 0;
+  }
+  case KILN_T_INST: {
+    if (!KILN_HAS_TYPE(b, KILN_T_INST)) kiln_throw_class_cast(b, "java.util.Date");
+    int64_t x = ((const kiln_inst *)a)->millis, y = ((const kiln_inst *)b)->millis;
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
   default:
     kiln_throw_class_cast(a, "java.lang.Comparable");
   }

@@ -206,6 +206,9 @@ int32_t kiln_hash(kiln_val x) {
   case KILN_T_HASH_SET:
   case KILN_T_SORTED_SET:
     return kiln_hash_unordered(x);
+  case KILN_T_UUID:
+  case KILN_T_INST:
+    return kiln_java_hash(x);
   default:
     return kiln_identity_hash(x);
   }
@@ -273,6 +276,15 @@ int32_t kiln_java_hash(kiln_val x) {
   case KILN_T_RATIO:
   case KILN_T_DECIMAL:
     return kiln_num_hash(x);
+  case KILN_T_UUID: { /* UUID.hashCode */
+    const kiln_uuid *u = (const kiln_uuid *)x;
+    uint64_t hilo = u->msb ^ u->lsb;
+    return (int32_t)((uint32_t)(hilo >> 32) ^ (uint32_t)hilo);
+  }
+  case KILN_T_INST: { /* Date.hashCode */
+    uint64_t t = (uint64_t)((const kiln_inst *)x)->millis;
+    return (int32_t)(uint32_t)(t ^ (t >> 32));
+  }
   default:
     return kiln_identity_hash(x);
   }

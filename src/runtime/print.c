@@ -487,6 +487,18 @@ void kiln_printer_value(kiln_printer *p, kiln_val x) {
   case KILN_T_EXCEPTION:
     print_exception(p, x);
     return;
+  case KILN_T_UUID: {
+    char buf[48];
+    kiln_uuid_format(x, buf);
+    kiln_sb_printf(sb, "#uuid \"%s\"", buf);
+    return;
+  }
+  case KILN_T_INST: {
+    char buf[64];
+    kiln_inst_format(x, buf);
+    kiln_sb_printf(sb, "#inst \"%s\"", buf);
+    return;
+  }
   default:
     put_object(sb, kiln_class_name(x), x);
     return;
@@ -517,6 +529,29 @@ const char *kiln_print_str(kiln_val x) {
 
 static bool print_readably_now(void) {
   return kiln_v_print_readably ? KILN_TRUTHY(kiln_var_get(kiln_v_print_readably)) : true;
+}
+
+/* Date.toString in UTC: "Wed Jan 01 00:00:00 UTC 2020". */
+static void date_to_string(kiln_sb *sb, int64_t millis) {
+  static const char *const days[] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
+  static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  int64_t secs = millis >= 0 ? millis / 1000 : -((-millis + 999) / 1000);
+  int64_t z = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+  int64_t sod = secs - z * 86400;
+  int64_t dow = ((z % 7) + 7) % 7;
+  /* civil date from days since the epoch (Howard Hinnant's algorithm) */
+  int64_t zz = z + 719468;
+  int64_t era = (zz >= 0 ? zz : zz - 146096) / 146097;
+  int64_t doe = zz - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  int d = (int)(doy - (153 * mp + 2) / 5 + 1);
+  int m = (int)(mp < 10 ? mp + 3 : mp - 9);
+  int64_t y = yoe + era * 400 + (m <= 2);
+  kiln_sb_printf(sb, "%s %s %02d %02d:%02d:%02d UTC %lld", days[dow], months[m - 1], d,
+                 (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60), (long long)y);
 }
 
 /* Object.toString of the types that have no better one: Class@hex. */
@@ -554,6 +589,15 @@ void kiln_str_to(kiln_sb *sb, kiln_val x) {
     return;
   case KILN_T_EXCEPTION:
     exception_to_string(sb, x);
+    return;
+  case KILN_T_UUID: {
+    char buf[48];
+    kiln_uuid_format(x, buf);
+    kiln_sb_puts(sb, buf);
+    return;
+  }
+  case KILN_T_INST:
+    date_to_string(sb, ((const kiln_inst *)x)->millis);
     return;
   case KILN_T_FN: {
     kiln_sb cls;

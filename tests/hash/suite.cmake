@@ -7,3 +7,5 @@ target_compile_options(test_hash_corpus PRIVATE ${KILN_WARNINGS} -Wno-missing-pr
 target_link_libraries(test_hash_corpus PRIVATE kiln)
 add_test(NAME hash/corpus COMMAND test_hash_corpus ${CMAKE_SOURCE_DIR}/tests/hash/expected.tsv)
 set_tests_properties(hash/corpus PROPERTIES LABELS sanitize)
+# The scalars' unit tests also run under ASan+UBSan.
+set_tests_properties(unit/test_string unit/test_hash unit/test_print PROPERTIES LABELS sanitize)
