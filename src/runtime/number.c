@@ -632,14 +632,6 @@ static KILN_NORETURN void not_finite(double d) {
               isnan(d) ? 'N' : 'I');
 }
 
-/* The integer part of a double, exactly (the double must be finite). */
-static kiln_val double_to_bigint(double d) {
-  mp_int m;
-  MPC(mp_init(&m));
-  MPC(mp_set_double(&m, trunc(d)));
-  return big_take(&m);
-}
-
 /* ==== arithmetic ======================================================== */
 
 /* Java's long negation, division and remainder: they wrap instead of trapping. */
@@ -712,6 +704,12 @@ static kiln_val big_arith(kiln_val x, kiln_val y, int op) {
 
 static kiln_val arith(kiln_val a, kiln_val b, int op, bool promote) {
   int ca = cat_of(a), cb = cat_of(b);
+  /* Numbers.minus is add(x, negate(y)): negating Long/MIN_VALUE throws, or
+   * promotes to a BigInt for -', whatever x is. */
+  if (op == OP_SUB && cb == C_LONG && kiln_long_value(b) == INT64_MIN) {
+    if (!promote) long_overflow();
+    return arith(a, big_from_i64(INT64_MIN), OP_SUB, true);
+  }
   int c = ca > cb ? ca : cb;
   switch (c) {
   case C_LONG: return long_arith(kiln_long_value(a), kiln_long_value(b), op, promote);
@@ -765,6 +763,8 @@ kiln_val kiln_num_mul_p(kiln_val a, kiln_val b) {
   return arith(a, b, OP_MUL, true);
 }
 
+static bool num_is_zero(kiln_val v, int cat);
+
 static bool is_nan_val(kiln_val v) {
   return KILN_HAS_TYPE(v, KILN_T_DOUBLE) && isnan(dbl_of(v));
 }
@@ -778,6 +778,7 @@ kiln_val kiln_num_div(kiln_val a, kiln_val b) {
   int ca = cat_of(a), cb = cat_of(b);
   if (ca == C_DOUBLE || cb == C_DOUBLE)
     return kiln_double(num_to_double(a, ca) / num_to_double(b, cb));
+  if (num_is_zero(b, cb)) divide_by_zero();
   return arith(a, b, OP_DIV, false);
 }
 
@@ -789,6 +790,10 @@ kiln_val kiln_num_negate(kiln_val a) {
     return kiln_long(-x);
   }
   case C_DOUBLE: return kiln_double(-dbl_of(a));
+  case C_DECIMAL: { /* BigDecimal.negate keeps the scale */
+    const kiln_decimal *x = (const kiln_decimal *)a;
+    return dec_new(kiln_num_negate(x->unscaled), x->scale);
+  }
   default: return arith(KILN_FIXNUM(0), a, OP_SUB, false);
   }
 }
@@ -826,9 +831,11 @@ static int num_sign(kiln_val v, int cat) {
 /* ---- quot, rem, mod --------------------------------------------------- */
 
 /* Numbers.quotient(double, double) and remainder(double, double). */
+/* (double)(long)q within the long range (so -0.5 gives 0.0, not -0.0), exact beyond it. */
 static double dbl_trunc_q(double q) {
+  if (q < 9223372036854775807.0 && q > -9223372036854775808.0) return (double)(int64_t)q;
   if (isnan(q) || isinf(q)) kiln_throwf(KILN_EX_NUMBER_FORMAT, "Infinite or NaN");
-  return trunc(q); /* (double)(long)q within the long range, exact beyond it */
+  return q;
 }
 
 static double dbl_quot(double n, double d) { return dbl_trunc_q(n / d); }
@@ -1863,17 +1870,15 @@ KILN_NATIVE(n_denominator) {
   return ratio_part(argv[0], false);
 }
 
+static kiln_val double_to_decimal(double d);
+
 static kiln_val to_bigint(kiln_val x) {
   int c = cat_of(x);
   switch (c) {
   case C_LONG: return big_from_i64(kiln_long_value(x));
   case C_BIGINT: return x;
   case C_RATIO: return kiln_num_quot(x, KILN_FIXNUM(1));
-  case C_DOUBLE: {
-    double d = dbl_of(x);
-    if (!isfinite(d)) not_finite(d);
-    return double_to_bigint(d);
-  }
+  case C_DOUBLE: return to_bigint(double_to_decimal(dbl_of(x))); /* via BigDecimal.valueOf */
   default: {
     dec a;
     dec_of(&a, x);
@@ -1947,47 +1952,35 @@ KILN_NATIVE(n_long) {
   return kiln_long(kiln_to_long(argv[0], "long"));
 }
 
-static kiln_val ranged(kiln_val x, const char *what, int64_t lo, int64_t hi) {
-  if (KILN_IS_CHAR(x)) {
-    int64_t c = KILN_CHAR_VALUE(x);
-    if (c < lo || c > hi)
-      kiln_throwf(KILN_EX_ILLEGAL_ARG, "Value out of range for %s: %lld", what, (long long)c);
-    return kiln_long(c);
-  }
-  if (cat_of(x) == C_DOUBLE) {
-    double d = dbl_of(x);
-    if (d < (double)lo || d > (double)hi)
-      kiln_throwf(KILN_EX_ILLEGAL_ARG, "Value out of range for %s: %s", what, num_cstr(x));
-    return kiln_long(isnan(d) ? 0 : (int64_t)d);
-  }
+/* RT.intCast/shortCast/byteCast/charCast of an Object: longCast, then a range check. */
+static int64_t ranged(kiln_val x, const char *what, int64_t lo, int64_t hi) {
   int64_t i = kiln_to_long(x, what);
   if (i < lo || i > hi) {
     if (strcmp(what, "int") == 0) kiln_throwf(KILN_EX_ARITHMETIC, "integer overflow");
-    kiln_throwf(KILN_EX_ILLEGAL_ARG, "Value out of range for %s: %lld", what, (long long)i);
+    if (KILN_IS_CHAR(x))
+      kiln_throwf(KILN_EX_ILLEGAL_ARG, "Value out of range for %s: %lld", what, (long long)i);
+    kiln_throwf(KILN_EX_ILLEGAL_ARG, "Value out of range for %s: %s", what, num_cstr(x));
   }
-  return kiln_long(i);
+  return i;
 }
 
 KILN_NATIVE(n_int) {
   KILN_ARITY("clojure.core/int", argc == 1);
-  return ranged(argv[0], "int", INT32_MIN, INT32_MAX);
+  return kiln_long(ranged(argv[0], "int", INT32_MIN, INT32_MAX));
 }
 KILN_NATIVE(n_short) {
   KILN_ARITY("clojure.core/short", argc == 1);
-  return ranged(argv[0], "short", INT16_MIN, INT16_MAX);
+  return kiln_long(ranged(argv[0], "short", INT16_MIN, INT16_MAX));
 }
 KILN_NATIVE(n_byte) {
   KILN_ARITY("clojure.core/byte", argc == 1);
-  return ranged(argv[0], "byte", INT8_MIN, INT8_MAX);
+  return kiln_long(ranged(argv[0], "byte", INT8_MIN, INT8_MAX));
 }
 
 KILN_NATIVE(n_char) {
   KILN_ARITY("clojure.core/char", argc == 1);
   if (KILN_IS_CHAR(argv[0])) return argv[0];
-  int64_t i = kiln_to_long(argv[0], "char");
-  if (i < 0 || i > 0xFFFF)
-    kiln_throwf(KILN_EX_ILLEGAL_ARG, "Value out of range for char: %lld", (long long)i);
-  return KILN_CHAR((uint32_t)i);
+  return KILN_CHAR((uint32_t)ranged(argv[0], "char", 0, 0xFFFF));
 }
 
 KILN_NATIVE(n_num) {
@@ -2179,7 +2172,7 @@ KILN_NATIVE(n_rand) {
 KILN_NATIVE(n_rand_int) {
   KILN_ARITY("clojure.core/rand-int", argc == 1);
   kiln_val r = kiln_num_mul(argv[0], kiln_double(rng_double()));
-  return ranged(r, "int", INT32_MIN, INT32_MAX);
+  return kiln_long(ranged(r, "int", INT32_MIN, INT32_MAX));
 }
 
 /* ---- NaN?, infinite?, parse-long, parse-double ------------------------ */

@@ -1,0 +1,49 @@
+#!/bin/sh
+# Regenerates arith.txt: random operations across the numeric tower evaluated
+# by JVM Clojure through the functions' vars (the boxed, non-inlined path), one
+# per line: OP <tab> A <tab> B <tab> RESULT, where RESULT is pr-str of the
+# value or "!Class: message" when the JVM throws. Operands are finite numbers
+# printed with pr-str (B is "-" for unary ops). Division by a zero where a
+# double is involved is left out: Kiln answers as JVM literals do (##Inf),
+# the boxed path throws. A fixed seed makes the file reproducible.
+# Usage: tests/number/gen-arith.sh [CLOJURE_JAR]
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+jar=${1:-/usr/share/java/clojure.jar}
+java -cp "$jar" clojure.main -e '
+(let [rng (java.util.Random. 1128)
+      ri (fn [n] (.nextInt rng n))
+      pick (fn [xs] (nth xs (ri (count xs))))
+      small-long (fn [] (- (ri 2001) 1000))
+      big-long (fn [] (pick [Long/MAX_VALUE Long/MIN_VALUE 4611686018427387903 -4611686018427387904
+                              4611686018427387904 (quot Long/MAX_VALUE (inc (ri 1000)))
+                              (- (quot Long/MAX_VALUE (inc (ri 1000)))) 3037000499 -3037000500]))
+      gbig (fn [] (pick [(bigint (small-long)) (* (bigint (big-long)) (inc (ri 1000)))
+                           (bigint (big-long)) (- (* (bigint (big-long)) (bigint (big-long))))
+                           0N 1N -1N]))
+      ratio (fn [] (let [d (inc (ri 50))] (/ (- (ri 201) 100) d)))
+      bigratio (fn [] (/ (bigint (big-long)) (inc (ri 97))))
+      gdec (fn [] (pick [(BigDecimal/valueOf (long (small-long)) (- (ri 8) 2))
+                        (BigDecimal/valueOf (long (big-long)) (- (ri 30) 10))
+                        (bigdec (small-long)) 0M 0.00M 1E+2M 1.5M -2.50M 0.125M]))
+      dbl (fn [] (pick [(* (.nextDouble rng) 100) (- (.nextGaussian rng)) (double (small-long))
+                        0.0 -0.0 1e300 -1e-300 0.5 (/ (double (small-long)) 8)]))
+      num (fn [] ((pick [small-long small-long big-long gbig ratio bigratio gdec gdec dbl dbl])))
+      bin-ops ["+" "-" "*" "/" "+'"'"'" "-'"'"'" "*'"'"'" "quot" "rem" "mod" "<" "<=" ">" ">="
+               "==" "=" "compare" "max" "min"]
+      un-ops ["hash" "inc" "dec" "-" "zero?" "pos?" "neg?" "abs" "double" "long" "bigint"
+              "bigdec" "rationalize" "num" "even?" "int" "unchecked-long"]
+      show (fn [f] (try (pr-str (f))
+                        (catch Throwable e (str "!" (.getName (class e)) ": " (.getMessage e)))))
+      line (fn [op a b r] (println (str op "\t" (pr-str a) "\t" b "\t" r)))]
+  (dotimes [_ 6000]
+    (let [op (pick bin-ops) a (num) b (num)
+          f @(resolve (symbol "clojure.core" op))]
+      (when-not (and (= op "/") (zero? b) (or (float? a) (float? b)))
+        (line op a (pr-str b) (show #(f a b))))))
+  (dotimes [_ 2000]
+    (let [op (pick un-ops) a (num)
+          f @(resolve (symbol "clojure.core" op))]
+      (line op a "-" (show #(f a))))))
+' | grep -v "ClassCastException: class java.lang.Double cannot be cast to class java.lang.Float" > "$here/arith.txt"
+wc -l "$here/arith.txt"
