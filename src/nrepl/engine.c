@@ -216,7 +216,15 @@ static bool send_value(kiln_request *req, kiln_stream *err, eval_state *es, bool
   }
   kiln_benc *m = kiln_benc_dict();
   kiln_benc_set_str(m, "value", (const char *)printed);
-  if (with_ns) kiln_benc_set_str(m, "ns", kiln_ns_name(kiln_var_get(kiln_v_ns)));
+  const char *ns = kiln_ns_name(kiln_var_get(kiln_v_ns));
+  /* With nREPL's print middleware streaming (CIDER asks for it), the value
+   * and the ns travel in two messages, as on the JVM. */
+  if (with_ns && kiln_benc_get_bool(req->msg, "nrepl.middleware.print/stream?")) {
+    kiln_reply(req, m);
+    kiln_reply_str(req, "ns", ns);
+    return true;
+  }
+  if (with_ns) kiln_benc_set_str(m, "ns", ns);
   kiln_reply(req, m);
   return true;
 }
@@ -271,7 +279,7 @@ bool kiln_engine_eval(kiln_request *req, bool load_file) {
     opts.allow_cond = true;
     es.reader = kiln_reader_new(code, n, &opts);
     for (;;) {
-      if (th->interrupt) break;
+      if (th->interrupt || s->interrupted) break;
       if (!kiln_pcall(read_body, &es, &result, &ex)) {
         kiln_var_set(kiln_v_stare, ex);
         report_exception(req, &err, ex, true);

@@ -179,7 +179,7 @@ static void pending_free(device *d, pending *p) {
 static void pending_wait(pending *p, kiln_request *req) {
   pthread_mutex_lock(&hub_lock);
   while (!p->done) {
-    if (req && req->session->eval_thread && req->session->eval_thread->interrupt) {
+    if (req && req->session->interrupted) {
       p->failed = p->done = true;
       snprintf(p->error, sizeof p->error, "interrupted while the device was running the patch");
       break;
@@ -693,7 +693,7 @@ static void compile_code(kiln_request *req, kiln_stream *err, const char *code, 
   kiln_val r, ex;
   *cached = true;
   for (;;) {
-    if (req->session->eval_thread && req->session->eval_thread->interrupt) return;
+    if (req->session->interrupted) return;
     double t0 = kiln_now_ms();
     if (!kiln_pcall(read_body, &rc, &r, &ex)) {
       kiln_engine_reply_error(req, err, kiln_engine_error_text(ex, true), kiln_engine_ex_class(ex),

@@ -93,6 +93,7 @@ struct kiln_session {
   bool worker_running;
   struct kiln_job *current;   /* the job the worker is running, or NULL */
   kiln_thread *eval_thread;   /* the worker's runtime thread state */
+  volatile bool interrupted;  /* the current job was interrupted */
   kiln_val *vals;             /* GC root: KILN_SV_* */
   /* stdin sent by the client, not yet read */
   char *in;

@@ -276,7 +276,7 @@ static void run_eval(kiln_request *r, bool load_file) {
   bool sent_done = r->session->device[0] ? kiln_hub_eval(r, load_file)
                                          : kiln_engine_eval(r, load_file);
   if (sent_done) return;
-  if (r->session->eval_thread && r->session->eval_thread->interrupt)
+  if (r->session->interrupted)
     kiln_reply_status(r, "done", "interrupted", NULL);
   else
     kiln_reply_status(r, "done", NULL);
@@ -312,6 +312,7 @@ static void op_interrupt(kiln_request *r) {
   if (!cur) status = "session-idle";
   else if (want && strcmp(want, cur->req.id) != 0) status = "interrupt-id-mismatch";
   else if (s->eval_thread) {
+    s->interrupted = true;
     s->eval_thread->interrupt = 1;
     pthread_cond_broadcast(&s->cond); /* a reader waiting for stdin gives up */
   }

@@ -145,6 +145,7 @@ static void *worker_main(void *arg) {
     if (!s->head) s->tail = NULL;
     s->current = job;
     s->eval_thread->interrupt = 0;
+    s->interrupted = false;
     pthread_mutex_unlock(&s->lock);
 
     job->run(&job->req);

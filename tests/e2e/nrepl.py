@@ -85,6 +85,7 @@ class Client:
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buf = b""
         self.n = 0
+        self.held = []  # messages read while waiting for another id
 
     def close(self):
         self.sock.close()
@@ -121,10 +122,17 @@ class Client:
     def until_done(self, mid):
         out = []
         while True:
-            m = self.read()
+            m = None
+            for i, h in enumerate(self.held):
+                if h.get("id") == mid:
+                    m = self.held.pop(i)
+                    break
+            if m is None:
+                m = self.read()
             if m is None:
                 return out
             if m.get("id") != mid:
+                self.held.append(m)
                 continue
             out.append(m)
             if "done" in (m.get("status") or []):
