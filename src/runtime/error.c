@@ -197,7 +197,53 @@ KILN_NATIVE(n_ex_new) {
                      argc > 2 ? argv[2] : KILN_NIL, argc > 3 ? argv[3] : KILN_NIL);
 }
 
+/* One exception as Throwable->map's :via entry: {:type :message :data}. */
+static kiln_val via_entry(kiln_exception *e) {
+  kiln_val m = kiln_empty_map;
+  m = kiln_assoc(m, kiln_kw(NULL, "type"), kiln_sym(NULL, e->cls));
+  if (e->msg != KILN_NIL) m = kiln_assoc(m, kiln_kw(NULL, "message"), e->msg);
+  if (e->data != KILN_NIL && kiln_ex_is((kiln_val)e, KILN_EX_INFO))
+    m = kiln_assoc(m, kiln_kw(NULL, "data"), e->data);
+  return m;
+}
+
+KILN_NATIVE(n_throwable_to_map) {
+  KILN_ARITY("clojure.core/Throwable->map", argc == 1);
+  kiln_exception *e = as_exception(argv[0]);
+  if (!e)
+    kiln_throwf(KILN_EX_CLASS_CAST, "class %s cannot be cast to class java.lang.Throwable",
+                kiln_class_name(argv[0]));
+  kiln_val via = kiln_empty_vector;
+  kiln_exception *root = e;
+  for (kiln_exception *t = e; t; t = as_exception(t->cause)) {
+    via = kiln_conj(via, via_entry(t));
+    root = t;
+  }
+  kiln_val m = kiln_empty_map;
+  m = kiln_assoc(m, kiln_kw(NULL, "via"), via);
+  m = kiln_assoc(m, kiln_kw(NULL, "trace"),
+                 root->trace != KILN_NIL ? root->trace : kiln_empty_vector);
+  if (root->msg != KILN_NIL) m = kiln_assoc(m, kiln_kw(NULL, "cause"), root->msg);
+  if (root->data != KILN_NIL && kiln_ex_is((kiln_val)root, KILN_EX_INFO))
+    m = kiln_assoc(m, kiln_kw(NULL, "data"), root->data);
+  kiln_val phase = e->data != KILN_NIL && kiln_ex_is(argv[0], KILN_EX_INFO)
+                       ? kiln_get(e->data, kiln_kw("clojure.error", "phase"), KILN_NIL)
+                       : KILN_NIL;
+  if (phase != KILN_NIL) m = kiln_assoc(m, kiln_kw(NULL, "phase"), phase);
+  return m;
+}
+
 static const kiln_native_def error_natives[] = {
+    {"Throwable->map", "([o])", "Constructs a data representation for a Throwable with keys:\n"
+                                "    :cause - root cause message\n"
+                                "    :phase - error phase\n"
+                                "    :via - cause chain, with cause keys:\n"
+                                "             :type - exception class symbol\n"
+                                "             :message - exception message\n"
+                                "             :data - ex-data\n"
+                                "             :at - top stack element\n"
+                                "    :trace - root cause stack elements",
+     n_throwable_to_map, 0},
     {"ex-info", "([msg map] [msg map cause])",
      "Create an instance of ExceptionInfo, a RuntimeException subclass that carries a map of "
      "additional data.",

@@ -195,6 +195,11 @@ static void test_ex_natives(void) {
             "java.lang.IllegalArgumentException: Additional data must be non-nil.");
   CHECK(kiln_call1(core("ex-data"), KILN_FIXNUM(1)) == KILN_NIL);
   CHECK(kiln_call1(core("ex-message"), KILN_FIXNUM(1)) == KILN_NIL);
+  kiln_val root = kiln_ex_new("java.lang.Exception", kiln_str_cstr("c"), KILN_NIL, KILN_NIL);
+  kiln_val outer = kiln_call3(core("ex-info"), kiln_str_cstr("a"), data, root);
+  CHECK_STR(kiln_pr_str(kiln_call1(core("Throwable->map"), outer)),
+            "{:via [{:type clojure.lang.ExceptionInfo, :message \"a\", :data {:a 1}} {:type "
+            "java.lang.Exception, :message \"c\"}], :trace [], :cause \"c\"}");
 }
 
 int main(void) {
