@@ -101,6 +101,8 @@ struct kiln_session {
   bool in_waiting;
   /* the device this session evaluates on ("" = in the server process) */
   char device[64];
+  /* under serve --local, until kiln/select-device: follow the local device */
+  bool device_auto;
 };
 
 enum { KILN_SV_NS, KILN_SV_1, KILN_SV_2, KILN_SV_3, KILN_SV_E, KILN_SV_COUNT };
@@ -165,6 +167,8 @@ int kiln_server_run(const kiln_server_opts *opts);
 /* The server's device token (hex). */
 const char *kiln_server_token(void);
 size_t kiln_server_max_message(void);
+/* True under serve --local: new sessions evaluate on the local device. */
+bool kiln_server_local(void);
 
 /* ---- the device hub (hub.c) ---- */
 

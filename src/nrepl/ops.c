@@ -273,6 +273,16 @@ static void op_describe(kiln_request *r) {
 /* ---- evaluation ---- */
 
 static void run_eval(kiln_request *r, bool load_file) {
+  kiln_session *s = r->session;
+  if (s->device_auto) {
+    /* Follow the local device, also after it reconnects under a new id. */
+    char id[64];
+    if (kiln_hub_only_local(id, sizeof id) || kiln_hub_wait_any(0)) {
+      pthread_mutex_lock(&s->lock);
+      if (kiln_hub_only_local(id, sizeof id)) snprintf(s->device, sizeof s->device, "%s", id);
+      pthread_mutex_unlock(&s->lock);
+    }
+  }
   bool sent_done = r->session->device[0] ? kiln_hub_eval(r, load_file)
                                          : kiln_engine_eval(r, load_file);
   if (sent_done) return;
@@ -380,6 +390,7 @@ static void op_kiln_select_device(kiln_request *r) {
   }
   pthread_mutex_lock(&r->session->lock);
   snprintf(r->session->device, sizeof r->session->device, "%s", dev ? dev : "");
+  r->session->device_auto = false;
   pthread_mutex_unlock(&r->session->lock);
   kiln_benc *m = kiln_benc_dict();
   kiln_benc_set_str(m, "device", dev ? dev : "");

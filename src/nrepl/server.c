@@ -30,6 +30,8 @@ static pid_t local_child = -1;
 
 const char *kiln_server_token(void) { return token; }
 size_t kiln_server_max_message(void) { return max_message; }
+static bool local_mode;
+bool kiln_server_local(void) { return local_mode; }
 
 static void on_signal(int sig) {
   char c = (char)sig;
@@ -192,6 +194,7 @@ int kiln_server_run(const kiln_server_opts *opts) {
     }
   }
   if (opts->local && device_port > 0) {
+    local_mode = true;
     local_child = spawn_local_device(opts->kiln_path, device_port);
     if (!kiln_hub_wait_any(20000))
       fprintf(stderr, "kiln: the local device did not connect; evaluating in the server\n");

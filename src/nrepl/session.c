@@ -40,7 +40,12 @@ kiln_session *kiln_session_new(kiln_session *from, bool ephemeral) {
   pthread_cond_init(&s->cond, NULL);
   s->vals = kiln_alloc_root(sizeof(kiln_val) * KILN_SV_COUNT);
   kiln_engine_session_init(s, from);
-  if (from) memcpy(s->device, from->device, sizeof s->device);
+  if (from) {
+    memcpy(s->device, from->device, sizeof s->device);
+    s->device_auto = from->device_auto;
+  } else {
+    s->device_auto = kiln_server_local();
+  }
   if (!ephemeral) {
     pthread_mutex_lock(&registry_lock);
     if (nregistry == capregistry) {
