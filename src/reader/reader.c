@@ -1053,6 +1053,7 @@ bool kiln_reader_next(kiln_reader *r, kiln_val *form) {
   r->suppress = 0;
   r->args = NULL;
   r->gensyms = KILN_NIL;
+  r->sq_budget = KILN_READ_SQ_BUDGET;
   r->tok_line = r->line;
   r->tok_col = r->col;
   kiln_try t;

@@ -26,7 +26,12 @@ struct kiln_reader {
   size_t form_off;        /* start of the last top-level form */
   struct kiln_argenv *args; /* the #() being read, or NULL */
   kiln_val gensyms;       /* auto-gensyms of the ` being expanded, or nil */
+  int64_t sq_budget;      /* syntax-quote expansion steps left for this form */
 };
+
+/* Nested syntax-quotes grow exponentially; one top-level form may take at
+ * most this many expansion steps (real macros take hundreds). */
+#define KILN_READ_SQ_BUDGET 100000
 
 /* The symbols and keywords the reader builds forms with, made once. */
 typedef struct kiln_reader_consts {

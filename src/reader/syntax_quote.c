@@ -205,6 +205,9 @@ static bool has_meta_type(kiln_val x) {
 kiln_val kiln_syntax_quote(kiln_reader *r, kiln_val form) {
   const kiln_reader_consts *k = kiln_reader_k();
   kiln_val ret;
+  if (--r->sq_budget < 0)
+    kiln_reader_fail(r, r->tok_line, r->tok_col,
+                     "Syntax-quote expansion too large (nested syntax-quotes?)");
   if (is_special(form)) {
     ret = list2(k->quote, form);
   } else if (KILN_HAS_TYPE(form, KILN_T_SYMBOL)) {

@@ -1,0 +1,45 @@
+; Character literals.
+\a
+\Z
+\0
+\9
+\newline
+\space
+\tab
+\backspace
+\formfeed
+\return
+\u0041
+\u00e9
+\u4e2d
+\uFFFF
+\o101
+\o7
+\o377
+\é
+\中
+\(
+\)
+\[
+\]
+\{
+\}
+\"
+\;
+\\
+\'
+\@
+\^
+\`
+\~
+\#
+\%
+\,
+\u
+\o
+\n
+\s
+\t
+[\a \b \c]
+(\x\y)
+"after chars"

@@ -1,0 +1,1 @@
+#?(:kiln 1 :default 2)
