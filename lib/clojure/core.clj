@@ -224,30 +224,6 @@
 
 ;;;; Sequences: what the rest of this file is written with.
 
-(defn vec
-  "Creates a new vector containing the contents of coll."
-  [coll]
-  (if (vector? coll)
-    (if (meta coll) (with-meta coll nil) coll)
-    (loop* [v [] s (seq coll)]
-      (if s (recur (conj v (first s)) (next s)) v))))
-
-(defn reduce
-  "f should be a function of 2 arguments. If val is not supplied, returns the result of applying f to the first 2 items in coll, then applying f to that result and the 3rd item, etc."
-  ([f coll]
-   (let* [s (seq coll)]
-     (if s
-       (reduce f (first s) (next s))
-       (f))))
-  ([f val coll]
-   (loop* [acc val s (seq coll)]
-     (if s
-       (let* [acc (f acc (first s))]
-         (if (reduced? acc)
-           (deref acc)
-           (recur acc (next s))))
-       acc))))
-
 (defn ^:private repeat-n- [n x]
   (loop* [n n out ()] (if (pos? n) (recur (dec n) (cons x out)) out)))
 
@@ -771,12 +747,11 @@
 
 (defmacro ns
   "Sets *ns* to the namespace named by name (unevaluated), creating it if needed. references can be zero or more of: (:refer-clojure ...) (:require ...) (:use ...) (:import ...) (:load ...) (:gen-class)"
-  [name & references]
+  [nsname & references]
   (let [docstring (when (string? (first references)) (first references))
         references (if docstring (next references) references)
         attr (when (map? (first references)) (first references))
         references (if attr (next references) references)
-        nsname name
         process (fn [[kname & args]]
                   (let [k (keyword (name kname))]
                     (cond
@@ -794,3 +769,555 @@
        ~@(remove-nil- (map1 process references))
        nil)))
 
+
+;;;; The sequence library (bootstrap set; lazy where Clojure's is lazy).
+
+(defn map
+  "Returns a lazy sequence consisting of the result of applying f to the set of first items of each coll, followed by applying f to the set of second items in each coll, until any one of the colls is exhausted."
+  ([f]
+   (fn [rf]
+     (fn
+       ([] (rf))
+       ([result] (rf result))
+       ([result input] (rf result (f input)))
+       ([result input & inputs] (rf result (apply f input inputs))))))
+  ([f coll]
+   (lazy-seq
+    (when-let [s (seq coll)]
+      (cons (f (first s)) (map f (rest s))))))
+  ([f c1 c2]
+   (lazy-seq
+    (let [s1 (seq c1) s2 (seq c2)]
+      (when (and s1 s2)
+        (cons (f (first s1) (first s2)) (map f (rest s1) (rest s2)))))))
+  ([f c1 c2 c3]
+   (lazy-seq
+    (let [s1 (seq c1) s2 (seq c2) s3 (seq c3)]
+      (when (and s1 s2 s3)
+        (cons (f (first s1) (first s2) (first s3)) (map f (rest s1) (rest s2) (rest s3)))))))
+  ([f c1 c2 c3 & colls]
+   (let [step (fn step [cs]
+                (lazy-seq
+                 (let [ss (map seq cs)]
+                   (when (every? identity ss)
+                     (cons (map first ss) (step (map rest ss)))))))]
+     (map (fn [args] (apply f args)) (step (conj colls c3 c2 c1))))))
+
+(defn filter
+  "Returns a lazy sequence of the items in coll for which (pred item) returns logical true."
+  ([pred]
+   (fn [rf]
+     (fn
+       ([] (rf))
+       ([result] (rf result))
+       ([result input] (if (pred input) (rf result input) result)))))
+  ([pred coll]
+   (lazy-seq
+    (loop [s (seq coll)]
+      (when s
+        (let [x (first s)]
+          (if (pred x)
+            (cons x (filter pred (rest s)))
+            (recur (next s)))))))))
+
+(defn remove
+  "Returns a lazy sequence of the items in coll for which (pred item) returns logical false."
+  ([pred] (filter (complement pred)))
+  ([pred coll] (filter (complement pred) coll)))
+
+(defn take
+  "Returns a lazy sequence of the first n items in coll, or all items if there are fewer than n."
+  [n coll]
+  (lazy-seq
+   (when (pos? n)
+     (when-let [s (seq coll)]
+       (cons (first s) (take (dec n) (rest s)))))))
+
+(defn take-while
+  "Returns a lazy sequence of successive items from coll while (pred item) returns logical true."
+  [pred coll]
+  (lazy-seq
+   (when-let [s (seq coll)]
+     (when (pred (first s))
+       (cons (first s) (take-while pred (rest s)))))))
+
+(defn drop-while
+  "Returns a lazy sequence of the items in coll starting from the first item for which (pred item) returns logical false."
+  [pred coll]
+  (lazy-seq
+   (loop [s (seq coll)]
+     (if (and s (pred (first s)))
+       (recur (next s))
+       s))))
+
+(defn drop-last
+  "Return a lazy sequence of all but the last n (default 1) items in coll"
+  ([coll] (drop-last 1 coll))
+  ([n coll] (map (fn [x _] x) coll (drop n coll))))
+
+(defn take-last
+  "Returns a seq of the last n items in coll."
+  [n coll]
+  (loop [s (seq coll) lead (seq (drop n coll))]
+    (if lead (recur (next s) (next lead)) s)))
+
+(defn mapcat
+  "Returns the result of applying concat to the result of applying map to f and colls."
+  [f & colls]
+  (let [cat (fn cat [ss]
+              (lazy-seq
+               (when-let [s (seq ss)]
+                 (concat (first s) (cat (rest s))))))]
+    (cat (apply map f colls))))
+
+(defn mapv
+  "Returns a vector consisting of the result of applying f to the set of first items of each coll, followed by applying f to the set of second items in each coll, until any one of the colls is exhausted."
+  ([f coll] (persistent! (reduce (fn [v x] (conj! v (f x))) (transient []) coll)))
+  ([f c1 c2] (vec (map f c1 c2)))
+  ([f c1 c2 & colls] (vec (apply map f c1 c2 colls))))
+
+(defn filterv
+  "Returns a vector of the items in coll for which (pred item) returns logical true."
+  [pred coll]
+  (persistent! (reduce (fn [v x] (if (pred x) (conj! v x) v)) (transient []) coll)))
+
+(defn map-indexed
+  "Returns a lazy sequence consisting of the result of applying f to 0 and the first item of coll, followed by applying f to 1 and the second item in coll, etc."
+  [f coll]
+  (map f (range) coll))
+
+(defn keep
+  "Returns a lazy sequence of the non-nil results of (f item)."
+  [f coll]
+  (lazy-seq
+   (loop [s (seq coll)]
+     (when s
+       (let [x (f (first s))]
+         (if (nil? x) (recur (next s)) (cons x (keep f (rest s)))))))))
+
+(defn keep-indexed
+  "Returns a lazy sequence of the non-nil results of (f index item)."
+  [f coll]
+  (keep identity (map f (range) coll)))
+
+(defn repeat
+  "Returns a lazy (infinite!, or length n if supplied) sequence of xs."
+  ([x] (lazy-seq (cons x (repeat x))))
+  ([n x] (take n (repeat x))))
+
+(defn repeatedly
+  "Takes a function of no args, presumably with side effects, and returns an infinite (or length n if supplied) lazy sequence of calls to it"
+  ([f] (lazy-seq (cons (f) (repeatedly f))))
+  ([n f] (take n (repeatedly f))))
+
+(defn iterate
+  "Returns a lazy sequence of x, (f x), (f (f x)) etc. f must be free of side-effects"
+  [f x]
+  (lazy-seq (cons x (iterate f (f x)))))
+
+(defn cycle
+  "Returns a lazy (infinite!) sequence of repetitions of the items in coll."
+  [coll]
+  (lazy-seq
+   (when (seq coll)
+     (concat coll (cycle coll)))))
+
+(defn dorun
+  "Walks through a lazy sequence (for its side effects), returning nil."
+  ([coll] (loop [s (seq coll)] (when s (recur (next s)))))
+  ([n coll] (loop [n n s (seq coll)] (when (and s (pos? n)) (recur (dec n) (next s))))))
+
+(defn doall
+  "Walks through a lazy sequence, forcing it, and returns the head of the sequence."
+  ([coll] (dorun coll) coll)
+  ([n coll] (dorun n coll) coll))
+
+(defn run!
+  "Runs the supplied procedure (via reduce), for purposes of side effects, on successive items in the collection. Returns nil"
+  [proc coll]
+  (reduce (fn [_ x] (proc x)) nil coll)
+  nil)
+
+(defn partition
+  "Returns a lazy sequence of lists of n items each, at offsets step apart."
+  ([n coll] (partition n n coll))
+  ([n step coll]
+   (lazy-seq
+    (when-let [s (seq coll)]
+      (let [p (doall (take n s))]
+        (when (= n (count p))
+          (cons p (partition n step (nthrest s step))))))))
+  ([n step pad coll]
+   (lazy-seq
+    (when-let [s (seq coll)]
+      (let [p (doall (take n s))]
+        (if (= n (count p))
+          (cons p (partition n step pad (nthrest s step)))
+          (list (take n (concat p pad)))))))))
+
+(defn partition-all
+  "Returns a lazy sequence of lists like partition, but may include partitions with fewer than n items at the end."
+  ([n coll] (partition-all n n coll))
+  ([n step coll]
+   (lazy-seq
+    (when-let [s (seq coll)]
+      (let [seg (doall (take n s))]
+        (cons seg (partition-all n step (nthrest s step))))))))
+
+(defn partition-by
+  "Applies f to each value in coll, splitting it each time f returns a new value. Returns a lazy seq of partitions."
+  [f coll]
+  (lazy-seq
+   (when-let [s (seq coll)]
+     (let [fst (first s)
+           fv (f fst)
+           run (cons fst (take-while (fn [x] (= fv (f x))) (next s)))]
+       (cons run (partition-by f (lazy-seq (drop (count run) s))))))))
+
+(defn split-at
+  "Returns a vector of [(take n coll) (drop n coll)]"
+  [n coll]
+  [(take n coll) (drop n coll)])
+
+(defn split-with
+  "Returns a vector of [(take-while pred coll) (drop-while pred coll)]"
+  [pred coll]
+  [(take-while pred coll) (drop-while pred coll)])
+
+(defn interpose
+  "Returns a lazy seq of the elements of coll separated by sep."
+  [sep coll]
+  (drop 1 (mapcat (fn [x] [sep x]) coll)))
+
+(defn flatten
+  "Takes any nested combination of sequential things (lists, vectors, etc.) and returns their contents as a single, flat lazy sequence."
+  [x]
+  (let [walk (fn walk [node]
+               (lazy-seq
+                (if (sequential? node)
+                  (mapcat walk node)
+                  (list node))))]
+    (filter (complement sequential?) (mapcat walk (if (sequential? x) x nil)))))
+
+(defn distinct
+  "Returns a lazy sequence of the elements of coll with duplicates removed."
+  [coll]
+  (let [step (fn step [xs seen]
+               (lazy-seq
+                (loop [s (seq xs)]
+                  (when s
+                    (let [x (first s)]
+                      (if (contains? seen x)
+                        (recur (next s))
+                        (cons x (step (rest s) (conj seen x)))))))))]
+    (step coll #{})))
+
+(defn not-any?
+  "Returns false if (pred x) is logical true for any x in coll, else true."
+  [pred coll] (not (some pred coll)))
+
+(defn not-every?
+  "Returns false if (pred x) is logical true for every x in coll, else true."
+  [pred coll] (not (every? pred coll)))
+
+(defn reverse
+  "Returns a seq of the items in coll in reverse order. Not lazy."
+  [coll]
+  (reduce (fn [acc x] (cons x acc)) () coll))
+
+;;;; Functions of functions.
+
+(defn comp
+  "Takes a set of functions and returns a fn that is the composition of those fns."
+  ([] identity)
+  ([f] f)
+  ([f g]
+   (fn
+     ([] (f (g)))
+     ([x] (f (g x)))
+     ([x y] (f (g x y)))
+     ([x y & args] (f (apply g x y args)))))
+  ([f g & fs]
+   (reduce comp (list* f g fs))))
+
+(defn partial
+  "Takes a function f and fewer than the normal arguments to f, and returns a fn that takes a variable number of additional args."
+  ([f] f)
+  ([f a] (fn [& args] (apply f a args)))
+  ([f a b] (fn [& args] (apply f a b args)))
+  ([f a b & more] (fn [& args] (apply f a b (concat more args)))))
+
+(defn juxt
+  "Takes a set of functions and returns a fn that is the juxtaposition of those fns."
+  [& fs]
+  (fn [& args] (mapv (fn [f] (apply f args)) fs)))
+
+(defn fnil
+  "Takes a function f, and returns a function that calls f, replacing a nil first argument to f with the supplied value x."
+  ([f x] (fn [a & more] (apply f (if (nil? a) x a) more)))
+  ([f x y] (fn [a b & more] (apply f (if (nil? a) x a) (if (nil? b) y b) more)))
+  ([f x y z] (fn [a b c & more] (apply f (if (nil? a) x a) (if (nil? b) y b) (if (nil? c) z c) more))))
+
+(defn every-pred
+  "Takes a set of predicates and returns a function f that returns true if all of its composing predicates return a logical true value against all of its arguments, else it returns false."
+  [& ps]
+  (fn [& args] (every? (fn [p] (every? p args)) ps)))
+
+(defn some-fn
+  "Takes a set of predicates and returns a function f that returns the first logical true value returned by one of its composing predicates against any of its arguments, else it returns logical false."
+  [& ps]
+  (fn [& args] (some (fn [p] (some p args)) ps)))
+
+(defn memoize
+  "Returns a memoized version of a referentially transparent function."
+  [f]
+  (let [mem (atom {})]
+    (fn [& args]
+      (let [e (find @mem args)]
+        (if e
+          (val e)
+          (let [ret (apply f args)]
+            (swap! mem assoc args ret)
+            ret))))))
+
+(defn trampoline
+  "trampoline can be used to convert algorithms requiring mutual recursion without stack consumption."
+  ([f]
+   (let [ret (f)]
+     (if (fn? ret) (recur ret) ret)))
+  ([f & args]
+   (trampoline (fn [] (apply f args)))))
+
+;;;; Maps.
+
+(defn merge
+  "Returns a map that consists of the rest of the maps conj-ed onto the first. If a key occurs in more than one map, the mapping from the latter (left-to-right) will be the mapping in the result."
+  [& maps]
+  (when (some identity maps)
+    (reduce (fn [acc m] (if m (conj (or acc {}) m) acc)) maps)))
+
+(defn merge-with
+  "Returns a map that consists of the rest of the maps conj-ed onto the first. If a key occurs in more than one map, the mapping(s) from the latter (left-to-right) will be combined with the mapping in the result by calling (f val-in-result val-in-latter)."
+  [f & maps]
+  (when (some identity maps)
+    (let [merge-entry (fn [m e]
+                        (let [k (key e) v (val e)]
+                          (if (contains? m k)
+                            (assoc m k (f (get m k) v))
+                            (assoc m k v))))]
+      (reduce (fn [m1 m2] (reduce merge-entry (or m1 {}) (seq m2))) maps))))
+
+(defn get-in
+  "Returns the value in a nested associative structure, where ks is a sequence of keys."
+  ([m ks] (reduce get m ks))
+  ([m ks not-found]
+   (loop [m m ks (seq ks)]
+     (if ks
+       (let [m (get m (first ks) ::get-in-missing)]
+         (if (identical? ::get-in-missing m)
+           not-found
+           (recur m (next ks))))
+       m))))
+
+(defn assoc-in
+  "Associates a value in a nested associative structure, where ks is a sequence of keys and v is the new value and returns a new nested structure."
+  [m [k & ks] v]
+  (if ks
+    (assoc m k (assoc-in (get m k) ks v))
+    (assoc m k v)))
+
+(defn update
+  "'Updates' a value in an associative structure, where k is a key and f is a function that will take the old value and any supplied args and return the new value, and returns a new structure."
+  ([m k f] (assoc m k (f (get m k))))
+  ([m k f x] (assoc m k (f (get m k) x)))
+  ([m k f x y] (assoc m k (f (get m k) x y)))
+  ([m k f x y & more] (assoc m k (apply f (get m k) x y more))))
+
+(defn update-in
+  "'Updates' a value in a nested associative structure, where ks is a sequence of keys and f is a function that will take the old value and any supplied args and return the new value, and returns a new nested structure."
+  [m ks f & args]
+  (let [up (fn up [m ks]
+             (let [[k & ks] ks]
+               (if ks
+                 (assoc m k (up (get m k) ks))
+                 (assoc m k (apply f (get m k) args)))))]
+    (up m ks)))
+
+(defn select-keys
+  "Returns a map containing only those entries in map whose key is in keys"
+  [map keyseq]
+  (loop [ret {} keys (seq keyseq)]
+    (if keys
+      (let [e (find map (first keys))]
+        (recur (if e (conj ret e) ret) (next keys)))
+      (with-meta ret (meta map)))))
+
+(defn zipmap
+  "Returns a map with the keys mapped to the corresponding vals."
+  [keys vals]
+  (loop [map {} ks (seq keys) vs (seq vals)]
+    (if (and ks vs)
+      (recur (assoc map (first ks) (first vs)) (next ks) (next vs))
+      map)))
+
+(defn frequencies
+  "Returns a map from distinct items in coll to the number of times they appear."
+  [coll]
+  (persistent! (reduce (fn [counts x] (assoc! counts x (inc (get counts x 0)))) (transient {}) coll)))
+
+(defn group-by
+  "Returns a map of the elements of coll keyed by the result of f on each element. The value at each key will be a vector of the corresponding elements, in the order they appeared in coll."
+  [f coll]
+  (persistent! (reduce (fn [ret x] (let [k (f x)] (assoc! ret k (conj (get ret k []) x)))) (transient {}) coll)))
+
+;;;; Sorting.
+
+(defn- merge-sorted- [cmp a b]
+  (loop [out (transient []) a (seq a) b (seq b)]
+    (cond
+      (nil? a) (persistent! (reduce conj! out b))
+      (nil? b) (persistent! (reduce conj! out a))
+      (pos? (cmp (first a) (first b))) (recur (conj! out (first b)) a (next b))
+      :else (recur (conj! out (first a)) (next a) b))))
+
+(defn- sort-vec- [cmp v]
+  (let [n (count v)]
+    (if (< n 2)
+      v
+      (let [h (quot n 2)]
+        (merge-sorted- cmp (sort-vec- cmp (subvec v 0 h)) (sort-vec- cmp (subvec v h n)))))))
+
+(defn- as-comparator- [f]
+  (fn [a b]
+    (let [r (f a b)]
+      (if (number? r) r (if r -1 (if (f b a) 1 0))))))
+
+(defn sort
+  "Returns a sorted sequence of the items in coll. If no comparator is supplied, uses compare. The sort is stable."
+  ([coll] (sort compare coll))
+  ([comp coll]
+   (let [v (sort-vec- (as-comparator- comp) (vec coll))]
+     (if (seq v) (seq v) ()))))
+
+(defn sort-by
+  "Returns a sorted sequence of the items in coll, where the sort order is determined by comparing (keyfn item). The sort is stable."
+  ([keyfn coll] (sort-by keyfn compare coll))
+  ([keyfn comp coll]
+   (let [c (as-comparator- comp)]
+     (sort (fn [a b] (c (keyfn a) (keyfn b))) coll))))
+
+(defn max-key
+  "Returns the x for which (k x), a number, is greatest. If there are multiple such xs, the last one is returned."
+  ([k x] x)
+  ([k x & more] (reduce (fn [a b] (if (> (k a) (k b)) a b)) x more)))
+
+(defn min-key
+  "Returns the x for which (k x), a number, is least. If there are multiple such xs, the last one is returned."
+  ([k x] x)
+  ([k x & more] (reduce (fn [a b] (if (< (k a) (k b)) a b)) x more)))
+
+;;;; doseq and for.
+
+(defmacro doseq
+  "Repeatedly executes body (presumably for side-effects) with bindings and filtering as provided by \"for\". Does not retain the head of the sequence. Returns nil."
+  [seq-exprs & body]
+  (when-not (and (vector? seq-exprs) (even? (count seq-exprs)))
+    (throw (ex-new* "java.lang.IllegalArgumentException" "doseq requires an even number of forms in binding vector")))
+  (let [step (fn step [pairs]
+               (if (seq pairs)
+                 (let [[b e] (first pairs) more (next pairs)]
+                   (cond
+                     (= b :let) `(let ~e ~(step more))
+                     (= b :when) `(when ~e ~(step more))
+                     (= b :while) `(when ~e ~(step more))
+                     :else (let [s (gensym "seq_")]
+                             `(loop [~s (seq ~e)]
+                                (when ~s
+                                  (let [~b (first ~s)]
+                                    ~(step more))
+                                  (recur (next ~s)))))))
+                 `(do ~@body)))
+        pairs (partition-pairs- seq-exprs)]
+    (if (some (fn [[b _]] (= b :while)) pairs)
+      ;; :while stops the innermost enclosing binding: use an explicit flag.
+      (let [step-w (fn step-w [pairs]
+                     (if (seq pairs)
+                       (let [[b e] (first pairs) more (next pairs)]
+                         (cond
+                           (= b :let) `(let ~e ~(step-w more))
+                           (= b :when) `(if ~e ~(step-w more) true)
+                           (= b :while) `(if ~e ~(step-w more) false)
+                           :else (let [s (gensym "seq_")]
+                                   `(loop [~s (seq ~e)]
+                                      (if ~s
+                                        (let [~b (first ~s)]
+                                          (if ~(step-w more) (recur (next ~s)) true))
+                                        true)))))
+                       `(do ~@body true)))]
+        `(do ~(step-w pairs) nil))
+      `(do ~(step pairs) nil))))
+
+(defmacro for
+  "List comprehension. Takes a vector of one or more binding-form/collection-expr pairs, each followed by zero or more modifiers, and yields a lazy sequence of evaluations of expr. Supported modifiers are: :let [binding-form expr ...], :while test, :when test."
+  [seq-exprs body-expr]
+  (when-not (and (vector? seq-exprs) (even? (count seq-exprs)))
+    (throw (ex-new* "java.lang.IllegalArgumentException" "for requires an even number of forms in binding vector")))
+  (let [groups (reduce (fn [groups [k v]]
+                         (if (keyword? k)
+                           (conj (pop groups) (conj (peek groups) [k v]))
+                           (conj groups [[k v]])))
+                       [] (partition-pairs- seq-exprs))
+        emit (fn emit [groups]
+               (let [[[bind expr] & mods] (first groups)
+                     more (next groups)
+                     iter (gensym "iter__")
+                     s (gensym "s__")
+                     inner (if more
+                             `(let [sub# ~(emit more)]
+                                (if (seq sub#)
+                                  (concat sub# (~iter (rest ~s)))
+                                  (~iter (rest ~s))))
+                             `(cons ~body-expr (~iter (rest ~s))))
+                     wrap (fn wrap [mods]
+                            (if (seq mods)
+                              (let [[k v] (first mods)]
+                                (cond
+                                  (= k :let) `(let ~v ~(wrap (next mods)))
+                                  (= k :when) `(if ~v ~(wrap (next mods)) (~iter (rest ~s)))
+                                  (= k :while) `(when ~v ~(wrap (next mods)))))
+                              inner))]
+                 `((fn ~iter [~s]
+                     (lazy-seq
+                      (let [~s (seq ~s)]
+                        (when ~s
+                          (let [~bind (first ~s)]
+                            ~(wrap mods))))))
+                   ~expr)))]
+    (emit groups)))
+
+;;;; Miscellany.
+
+(defn boolean?
+  "Return true if x is a Boolean"
+  [x] (or (true? x) (false? x)))
+
+(defn rand-nth
+  "Return a random element of the (sequential) collection."
+  [coll] (nth coll (rand-int (count coll))))
+
+(defn shuffle
+  "Return a random permutation of coll"
+  [coll]
+  (loop [v (vec coll) i (dec (count v))]
+    (if (pos? i)
+      (let [j (rand-int (inc i)) t (v i)]
+        (recur (assoc (assoc v i (v j)) j t) (dec i)))
+      v)))
+
+(defmacro time
+  "Evaluates expr and prints the time it took. Returns the value of expr."
+  [expr]
+  `(let [start# (-nano-time)
+         ret# ~expr]
+     (println (str "\"Elapsed time: " (/ (double (- (-nano-time) start#)) 1000000.0) " msecs\""))
+     ret#))

@@ -40,7 +40,7 @@ bool kiln_cli_start(const kiln_cli_opts *o) {
     kiln_cli_error("clojure.core did not load; see the message above");
     return false;
   }
-  if (!o->interp && kiln_compile_mode_install) kiln_compile_mode_install();
+  if (!o->interp) kiln_compile_mode_install();
   return true;
 }
 

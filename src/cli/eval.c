@@ -26,6 +26,10 @@ static kiln_val eval_all(void *ctx) {
     kiln_reader *r = kiln_reader_new(a->exprs[i], strlen(a->exprs[i]), &opts);
     kiln_val form;
     while (kiln_reader_next(r, &form)) {
+      int line, column;
+      size_t off;
+      kiln_reader_form_start(r, &line, &column, &off);
+      kiln_compiler_set_position(line, column);
       kiln_val v = kiln_eval_form(form);
       out = kiln_var_get(kiln_v_out);
       const char *s = kiln_pr_str(v);

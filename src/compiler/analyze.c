@@ -1142,6 +1142,15 @@ static kiln_node *an_new(actx *c, kiln_val form, kiln_val *items, uint32_t n) {
 
 /* ---- entry point ---- */
 
+/* Where the top-level form being evaluated starts, for forms that carry no
+ * position of their own (symbols, vectors). */
+static _Thread_local int default_line, default_column;
+
+void kiln_compiler_set_position(int line, int column) {
+  default_line = line;
+  default_column = column;
+}
+
 kiln_node *kiln_analyze(kiln_val form) {
   analyze_init_names();
   unit u = {0, 0};
@@ -1164,6 +1173,8 @@ kiln_node *kiln_analyze(kiln_val form) {
   kiln_val fv = kiln_var_get(kiln_v_file);
   c.file = KILN_HAS_TYPE(fv, KILN_T_STRING) ? kiln_str_data(fv) : "NO_SOURCE_PATH";
   top->file = c.file;
+  c.line = default_line;
+  c.column = default_column;
   take_pos(&c, form);
   top->line = c.line;
   top->column = c.column;

@@ -29,6 +29,9 @@ kiln_node *kiln_analyze(kiln_val form);
  * when it is not a macro call. */
 kiln_val kiln_macroexpand_1(kiln_val form);
 kiln_val kiln_macroexpand(kiln_val form);
+/* Sets the position (in *file*) the current top-level form starts at; forms
+ * without position metadata are reported there. */
+void kiln_compiler_set_position(int line, int column);
 /* Resolves a symbol as the analyzer would: a var, a class-name symbol, or nil. */
 kiln_val kiln_compiler_resolve(kiln_val ns, kiln_val sym);
 /* The JVM class name [sym] stands for (String -> "java.lang.String"), or NULL. */
@@ -48,7 +51,7 @@ void kiln_compiler_set_eval_hook(kiln_eval_hook hook, void *ctx);
 
 /* Installs the compiled (C emitter) eval path; defined by the emitter's side
  * when it is linked in. The CLI calls it unless --interp is given. */
-void kiln_compile_mode_install(void) __attribute__((weak));
+void kiln_compile_mode_install(void);
 
 /* ---- loading ---- */
 

@@ -183,8 +183,10 @@ static kiln_val ev(const kiln_node *n, frame *f) {
       return (kiln_val)n->u.var.var;
     case KILN_N_DEF:
       return ev_def(n, f);
-    case KILN_N_IF:
-      return KILN_TRUTHY(ev(n->u.if_.test, f)) ? ev(n->u.if_.then, f) : ev(n->u.if_.else_, f);
+    case KILN_N_IF: {
+      kiln_val t = ev(n->u.if_.test, f); /* KILN_TRUTHY reads its argument twice */
+      return KILN_TRUTHY(t) ? ev(n->u.if_.then, f) : ev(n->u.if_.else_, f);
+    }
     case KILN_N_DO: {
       uint32_t last = n->u.do_.n - 1;
       for (uint32_t i = 0; i < last; i++) ev(n->u.do_.body[i], f);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "compiler/compiler.h"
 #include "runtime/lib_sources.h"
@@ -56,9 +57,37 @@ static kiln_val keep_position(kiln_val expanded, kiln_val original) {
   return kiln_with_meta(expanded, m);
 }
 
+typedef struct expand1_ctx {
+  kiln_val form;
+} expand1_ctx;
+
+static kiln_val expand1_body(void *p) { return kiln_macroexpand_1(((expand1_ctx *)p)->form); }
+
+/* macroexpand-1 that reports a failing macro at the form's position, as the
+ * analyzer does for nested forms. */
+static kiln_val expand_top(kiln_val form) {
+  expand1_ctx x = {form};
+  kiln_val r, ex;
+  if (kiln_pcall(expand1_body, &x, &r, &ex)) return r;
+  if (KILN_HAS_TYPE(ex, KILN_T_EXCEPTION) &&
+      strcmp(((kiln_exception *)ex)->cls, "clojure.lang.Compiler$CompilerException") == 0)
+    kiln_throw(ex);
+  kiln_val m = kiln_is_seq(form) ? kiln_meta(form) : KILN_NIL;
+  kiln_val line = kiln_get(m, kiln_kw(NULL, "line"), KILN_NIL);
+  kiln_val col = kiln_get(m, kiln_kw(NULL, "column"), KILN_NIL);
+  kiln_val file = kiln_var_get(kiln_v_file);
+  if (line == KILN_NIL) kiln_throw(ex);
+  kiln_val kvs[] = {kiln_kw("clojure.error", "source"), file,
+                    kiln_kw("clojure.error", "line"), line,
+                    kiln_kw("clojure.error", "column"), col,
+                    kiln_kw("clojure.error", "phase"), kiln_kw(NULL, "macroexpansion")};
+  kiln_val msg = KILN_HAS_TYPE(ex, KILN_T_EXCEPTION) ? ((kiln_exception *)ex)->msg : KILN_NIL;
+  kiln_throw(kiln_ex_new("clojure.lang.Compiler$CompilerException", msg, kiln_map_from(8, kvs), ex));
+}
+
 kiln_val kiln_eval_form(kiln_val form) {
   for (;;) {
-    kiln_val e = kiln_macroexpand_1(form);
+    kiln_val e = expand_top(form);
     if (e == form) break;
     form = keep_position(e, form);
   }
@@ -150,7 +179,13 @@ static kiln_val load_text(const char *text, size_t n, const char *file, bool clj
   opts.allow_cond = cljc;
   kiln_reader *r = kiln_reader_new(text, n, &opts);
   kiln_val form, result = KILN_NIL;
-  while (kiln_reader_next(r, &form)) result = kiln_eval_form(form);
+  while (kiln_reader_next(r, &form)) {
+    int line, column;
+    size_t off;
+    kiln_reader_form_start(r, &line, &column, &off);
+    kiln_compiler_set_position(line, column);
+    result = kiln_eval_form(form);
+  }
   kiln_var_pop_bindings();
   return result;
 }
@@ -469,6 +504,12 @@ KILN_NATIVE(n_loaded_libs) {
   return r;
 }
 
+KILN_NATIVE(n_nano_time) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return kiln_long((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec);
+}
+
 KILN_NATIVE(n_add_source_path) {
   KILN_ARITY("kiln.core/add-source-path!", argc == 1);
   kiln_compiler_add_path(kiln_str_data(argv[0]));
@@ -666,6 +707,7 @@ static const kiln_native_def compiler_natives[] = {
      n_macroexpand, 0},
     {"special-symbol?", "([s])", "Returns true if s names a special form", n_special_symbol_p, 0},
     {"-case-fail", "([x])", "Throws the error of a case with no matching clause.", n_case_fail, 0},
+    {"-nano-time", "([])", "A monotonic clock in nanoseconds (System/nanoTime).", n_nano_time, 0},
     {"-loaded-libs", "([])", "The set of loaded lib symbols.", n_loaded_libs, 0},
     {"class", "([x])", "Returns the Class of x (a symbol naming the JVM class Kiln reports)",
      n_class, 0},
