@@ -68,11 +68,27 @@ static KILN_NORETURN void mp_oom(void) {
 }
 #define MPC(e) do { if ((e) != MP_OKAY) mp_oom(); } while (0)
 
+/* The JVM's module note for a class: java.* classes are in java.base. */
+static const char *module_of(const char *cls) {
+  return strncmp(cls, "java.", 5) == 0 ? "module java.base of loader 'bootstrap'"
+                                       : "unnamed module of loader 'app'";
+}
+
+/* ClassCastException with the JVM's full message. */
+static KILN_NORETURN void class_cast(kiln_val v, const char *to) {
+  const char *from = kiln_class_name(v);
+  const char *mf = module_of(from), *mt = module_of(to);
+  if (strcmp(mf, mt) == 0)
+    kiln_throwf(KILN_EX_CLASS_CAST, "class %s cannot be cast to class %s (%s and %s are in %s)",
+                from, to, from, to, mf);
+  kiln_throwf(KILN_EX_CLASS_CAST, "class %s cannot be cast to class %s (%s is in %s; %s is in %s)",
+              from, to, from, mf, to, mt);
+}
+
 static KILN_NORETURN void not_a_number(kiln_val v) {
   if (v == KILN_NIL)
     kiln_throwf(KILN_EX_NULL, "Cannot invoke \"Object.getClass()\" because \"x\" is null");
-  kiln_throwf(KILN_EX_CLASS_CAST, "class %s cannot be cast to class java.lang.Number",
-              kiln_class_name(v));
+  class_cast(v, "java.lang.Number");
 }
 
 static KILN_NORETURN void divide_by_zero(void) {
@@ -1851,8 +1867,7 @@ PRED(n_neg_int_p, "neg-int?", kiln_is_long(x) && kiln_long_value(x) < 0)
 static kiln_val ratio_part(kiln_val x, bool num) {
   if (!KILN_HAS_TYPE(x, KILN_T_RATIO)) {
     if (x == KILN_NIL) kiln_throwf(KILN_EX_NULL, "Cannot invoke \"clojure.lang.Ratio\" on nil");
-    kiln_throwf(KILN_EX_CLASS_CAST, "class %s cannot be cast to class clojure.lang.Ratio",
-                kiln_class_name(x));
+    class_cast(x, "clojure.lang.Ratio");
   }
   const kiln_ratio *r = (const kiln_ratio *)x;
   mp_int m;
@@ -1952,9 +1967,12 @@ KILN_NATIVE(n_long) {
   return kiln_long(kiln_to_long(argv[0], "long"));
 }
 
-/* RT.intCast/shortCast/byteCast/charCast of an Object: longCast, then a range check. */
+static int64_t unchecked_long(kiln_val v);
+
+/* RT.intCast/shortCast/byteCast of an Object: longCast, then a range check;
+ * charCast uses Number.longValue (saturating) instead of longCast. */
 static int64_t ranged(kiln_val x, const char *what, int64_t lo, int64_t hi) {
-  int64_t i = kiln_to_long(x, what);
+  int64_t i = strcmp(what, "char") == 0 ? unchecked_long(x) : kiln_to_long(x, what);
   if (i < lo || i > hi) {
     if (strcmp(what, "int") == 0) kiln_throwf(KILN_EX_ARITHMETIC, "integer overflow");
     if (KILN_IS_CHAR(x))
@@ -2029,6 +2047,9 @@ KILN_NATIVE(n_unchecked_subtract) {
   KILN_ARITY("clojure.core/unchecked-subtract", argc == 2);
   if (kiln_is_long(argv[0]) && kiln_is_long(argv[1]))
     return kiln_long((int64_t)((uint64_t)long_arg(argv[0]) - (uint64_t)long_arg(argv[1])));
+  /* x + unchecked-negate(y): Long/MIN_VALUE negates to itself. */
+  if (kiln_is_long(argv[1]) && kiln_long_value(argv[1]) == INT64_MIN)
+    return kiln_num_add(argv[0], argv[1]);
   return kiln_num_sub(argv[0], argv[1]);
 }
 KILN_NATIVE(n_unchecked_multiply) {
@@ -2059,8 +2080,9 @@ KILN_NATIVE(n_unchecked_long) {
 KILN_NATIVE(n_unchecked_int) {
   KILN_ARITY("clojure.core/unchecked-int", argc == 1);
   kiln_val x = argv[0];
-  if (KILN_HAS_TYPE(x, KILN_T_DOUBLE)) { /* Java's (int) of a double saturates */
-    double d = dbl_of(x);
+  /* Java's (int) of a double saturates; Ratio.intValue goes through double. */
+  if (KILN_HAS_TYPE(x, KILN_T_DOUBLE) || KILN_HAS_TYPE(x, KILN_T_RATIO)) {
+    double d = kiln_double_value(x);
     if (isnan(d)) return KILN_FIXNUM(0);
     if (d >= 2147483647.0) return KILN_FIXNUM(INT32_MAX);
     if (d <= -2147483648.0) return KILN_FIXNUM(INT32_MIN);

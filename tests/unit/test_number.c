@@ -440,10 +440,23 @@ static void test_natives(void) {
   CHECK_STR(C1("odd?", "-3"), "true");
   CHECK_STR(callf("zero?", 1, kiln_kw(NULL, "a"), KILN_NIL),
             "java.lang.ClassCastException: class clojure.lang.Keyword cannot be cast to class "
-            "java.lang.Number");
+            "java.lang.Number (clojure.lang.Keyword is in unnamed module of loader 'app'; "
+            "java.lang.Number is in module java.base of loader 'bootstrap')");
   CHECK_STR(callf("+", 2, N("1"), kiln_kw(NULL, "a")),
             "java.lang.ClassCastException: class clojure.lang.Keyword cannot be cast to class "
-            "java.lang.Number");
+            "java.lang.Number (clojure.lang.Keyword is in unnamed module of loader 'app'; "
+            "java.lang.Number is in module java.base of loader 'bootstrap')");
+  CHECK_STR(callf("+", 2, N("1"), kiln_str_cstr("a")),
+            "java.lang.ClassCastException: class java.lang.String cannot be cast to class "
+            "java.lang.Number (java.lang.String and java.lang.Number are in module java.base of "
+            "loader 'bootstrap')");
+  CHECK_STR(callf("+", 2, N("1"), KILN_NIL),
+            "java.lang.NullPointerException: Cannot invoke \"Object.getClass()\" because \"x\" "
+            "is null");
+  CHECK_STR(C1("denominator", "2N"),
+            "java.lang.ClassCastException: class clojure.lang.BigInt cannot be cast to class "
+            "clojure.lang.Ratio (clojure.lang.BigInt and clojure.lang.Ratio are in unnamed module "
+            "of loader 'app')");
   CHECK_STR(callf("<", 1, kiln_kw(NULL, "a"), KILN_NIL), "true");
   CHECK_STR(C2("max", "1", "2.0"), "2.0");
   CHECK_STR(C2("max", "2", "1.0"), "2");
@@ -458,7 +471,8 @@ static void test_natives(void) {
   CHECK_STR(C1("denominator", "1/2"), "2");
   CHECK_STR(C1("numerator", "3"),
             "java.lang.ClassCastException: class java.lang.Long cannot be cast to class "
-            "clojure.lang.Ratio");
+            "clojure.lang.Ratio (java.lang.Long is in module java.base of loader 'bootstrap'; "
+            "clojure.lang.Ratio is in unnamed module of loader 'app')");
   CHECK_STR(C1("rationalize", "0.1"), "1/10");
   CHECK_STR(C1("rationalize", "1.5"), "3/2");
   CHECK_STR(C1("rationalize", "2.0"), "2N");
