@@ -26,7 +26,7 @@ bad)
   want="kiln: $dir/bad/$name.clj:$(cat "$dir/bad/$name.err")"
   got=$(cat "$tmp.err")
   if [ $rc -ne 1 ] || [ "$got" != "$want" ]; then
-    echo "exit status $rc (want 1)"; echo "got:  $got"; echo "want: $want"; exit 1
+    printf "exit status %s (want 1)\ngot:  %s\nwant: %s\n" "$rc" "$got" "$want"; exit 1
   fi
   ;;
 *) echo "usage: run.sh corpus|bad KILN NAME" >&2; exit 2 ;;
