@@ -579,6 +579,9 @@ void kiln_str_to(kiln_sb *sb, kiln_val x) {
   case KILN_T_SYMBOL:
     put_named(sb, x);
     return;
+  case KILN_T_NAMESPACE: /* Namespace.toString is its name */
+    put_named(sb, ((const kiln_ns *)x)->name);
+    return;
   case KILN_T_REGEX: {
     kiln_val src = kiln_regex_source(x);
     kiln_sb_putn(sb, kiln_str_data(src), kiln_str_nbytes(src));
@@ -615,6 +618,8 @@ void kiln_str_to(kiln_sb *sb, kiln_val x) {
   case KILN_T_TRANSIENT_SET:
   case KILN_T_MULTIFN:
   case KILN_T_POINTER:
+  case KILN_T_TYPE:
+  case KILN_T_PROTOCOL:
     put_class_at(sb, kiln_class_name(x), (uint32_t)kiln_identity_hash(x));
     return;
   case KILN_T_WRITER: {

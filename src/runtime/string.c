@@ -207,8 +207,53 @@ static void utf8_normalise(kiln_sb *sb, const char *s, size_t n) {
 
 /* ==== strings ========================================================== */
 
+/*
+ * A non-ASCII string longer than CHECKPOINT_UNITS carries, after its bytes,
+ * a table of checkpoints: for every CHECKPOINT_UNITS units, the byte offset
+ * and unit index of a code point boundary at or before that unit. Indexing
+ * walks from the nearest checkpoint, so nth and subs stay cheap on long
+ * non-ASCII text.
+ */
+#define CHECKPOINT_UNITS 64
+
+typedef struct checkpoint {
+  uint32_t byte, unit;
+} checkpoint;
+
+static size_t checkpoint_offset(size_t nbytes) { return (nbytes + 1 + 7) & ~(size_t)7; }
+
+static bool has_checkpoints(const kiln_string *str) {
+  return !(str->h.flags & KILN_STR_ASCII) && str->nunits > CHECKPOINT_UNITS;
+}
+
+static const checkpoint *checkpoints(const kiln_string *str) {
+  return (const checkpoint *)(const void *)(str->data + checkpoint_offset(str->nbytes));
+}
+
+static void build_checkpoints(kiln_string *str) {
+  checkpoint *cp = (checkpoint *)(void *)(str->data + checkpoint_offset(str->nbytes));
+  size_t i = 0, u = 0, k = 0, kmax = str->nunits / CHECKPOINT_UNITS, n = str->nbytes;
+  while (i < n) {
+    size_t at = i;
+    size_t w = cp_units(kiln_utf8_decode(str->data, n, &i));
+    /* unit k*64 is at this boundary or inside this code point */
+    for (; k <= kmax && k * CHECKPOINT_UNITS < u + w; k++) {
+      cp[k].byte = (uint32_t)at;
+      cp[k].unit = (uint32_t)u;
+    }
+    u += w;
+  }
+  for (; k <= kmax; k++) {
+    cp[k].byte = (uint32_t)n;
+    cp[k].unit = (uint32_t)u;
+  }
+}
+
 static kiln_val str_alloc(const char *s, size_t n, uint32_t units, bool ascii) {
-  kiln_string *str = kiln_alloc_atomic(sizeof(kiln_string) + n + 1);
+  size_t extra = 0;
+  if (!ascii && units > CHECKPOINT_UNITS)
+    extra = checkpoint_offset(n) - (n + 1) + sizeof(checkpoint) * (units / CHECKPOINT_UNITS + 1);
+  kiln_string *str = kiln_alloc_atomic(sizeof(kiln_string) + n + 1 + extra);
   str->h.type = KILN_T_STRING;
   str->h.flags = ascii ? KILN_STR_ASCII : 0;
   str->nbytes = (uint32_t)n;
@@ -217,6 +262,7 @@ static kiln_val str_alloc(const char *s, size_t n, uint32_t units, bool ascii) {
   str->pad = 0;
   if (n) memcpy(str->data, s, n);
   str->data[n] = 0;
+  if (extra) build_checkpoints(str);
   return (kiln_val)str;
 }
 
@@ -249,6 +295,11 @@ static size_t unit_to_byte(kiln_val s, size_t unit, bool *mid) {
   if (str_ascii(s)) return unit;
   const char *d = kiln_str_data(s);
   size_t n = kiln_str_nbytes(s), i = 0, u = 0;
+  if (has_checkpoints(as_str(s))) {
+    const checkpoint *cp = &checkpoints(as_str(s))[unit / CHECKPOINT_UNITS];
+    i = cp->byte;
+    u = cp->unit;
+  }
   while (i < n && u < unit) {
     size_t at = i;
     uint32_t cp = kiln_utf8_decode(d, n, &i);
@@ -266,6 +317,17 @@ size_t kiln_str_byte_to_unit(kiln_val s, size_t byte) {
   if (str_ascii(s)) return byte;
   const char *d = kiln_str_data(s);
   size_t i = 0, u = 0;
+  if (has_checkpoints(as_str(s))) { /* the last checkpoint at or before [byte] */
+    const checkpoint *cp = checkpoints(as_str(s));
+    size_t lo = 0, hi = as_str(s)->nunits / CHECKPOINT_UNITS;
+    while (lo < hi) {
+      size_t mid = (lo + hi + 1) / 2;
+      if (cp[mid].byte <= byte) lo = mid;
+      else hi = mid - 1;
+    }
+    i = cp[lo].byte;
+    u = cp[lo].unit;
+  }
   while (i < byte) u += cp_units(kiln_utf8_decode(d, byte, &i));
   return u;
 }

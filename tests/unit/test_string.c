@@ -78,6 +78,41 @@ static void test_units(void) {
   CHECK(kiln_utf8_decode("\xc0\x80", 2, &i) == 0xFFFD); /* overlong */
 }
 
+/* Long non-ASCII strings index through checkpoints; compare with a plain walk. */
+static void test_long_strings(void) {
+  kiln_sb sb;
+  kiln_sb_init(&sb);
+  uint32_t cps[1000];
+  size_t nunits = 0;
+  for (int i = 0; i < 1000; i++) {
+    uint32_t cp = i % 7 == 0 ? 0x1F600 + (uint32_t)i % 50 : i % 3 == 0 ? 0xE9 : 'a' + (uint32_t)i % 26;
+    cps[i] = cp;
+    kiln_sb_put_utf8(&sb, cp);
+    nunits += cp >= 0x10000 ? 2 : 1;
+  }
+  kiln_val s = kiln_sb_to_string(&sb);
+  CHECK(kiln_str_count(s) == nunits);
+  size_t u = 0;
+  int bad = 0;
+  for (int i = 0; i < 1000; i++) {
+    uint32_t cp = cps[i];
+    if (cp >= 0x10000) {
+      if (kiln_str_nth(s, u) != KILN_CHAR(0xD800 + ((cp - 0x10000) >> 10))) bad++;
+      if (kiln_str_nth(s, u + 1) != KILN_CHAR(0xDC00 + ((cp - 0x10000) & 0x3FF))) bad++;
+      if (kiln_str_byte_to_unit(s, kiln_str_unit_to_byte(s, u)) != u) bad++;
+      u += 2;
+    } else {
+      if (kiln_str_nth(s, u) != KILN_CHAR(cp)) bad++;
+      if (kiln_str_byte_to_unit(s, kiln_str_unit_to_byte(s, u)) != u) bad++;
+      u++;
+    }
+  }
+  CHECK(bad == 0);
+  kiln_val tail = kiln_str_subs(s, 100, nunits);
+  CHECK(kiln_str_count(tail) == nunits - 100);
+  CHECK(kiln_str_nth(tail, 0) == kiln_str_nth(s, 100));
+}
+
 static void test_hash_compare(void) {
   CHECK(kiln_string_hash_code("abc", 3) == 96354);
   CHECK(kiln_string_hash_code("", 0) == 0);
@@ -202,6 +237,7 @@ int main(void) {
   kiln_rt_init();
   test_sb();
   test_units();
+  test_long_strings();
   test_hash_compare();
   test_core_natives();
   test_format();
