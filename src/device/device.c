@@ -312,14 +312,18 @@ static void list_patches(device_client *c, const char *id) {
   reply_done(c, id, NULL, NULL, NULL);
 }
 
+/* Undoes the last patch that changed vars (patches that only evaluated
+ * expressions, like (caller), change nothing and are undone on the way). */
 static void rollback(device_client *c, const char *id) {
   const kiln_patch_record *rec = NULL;
   kiln_error e;
   memset(&e, 0, sizeof e);
-  if (kiln_patch_rollback_last(&rec, &e) != 0) {
-    reply_done(c, id, "rollback-failed", e.message, NULL);
-    return;
-  }
+  do {
+    if (kiln_patch_rollback_last(&rec, &e) != 0) {
+      reply_done(c, id, "rollback-failed", e.message, NULL);
+      return;
+    }
+  } while (rec && rec->nchanges == 0);
   kiln_benc *r = reply(id);
   kiln_benc_set_str(r, "rolled-back", rec ? rec->symbol : "");
   send_msg(c, r);

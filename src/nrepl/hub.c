@@ -731,10 +731,11 @@ static void compile_code(kiln_request *req, kiln_stream *err, const char *code, 
 }
 
 /* Binds *ns* (and out/err) for compiling in [ns]. */
-static void bind_for_compile(kiln_val ns, kiln_stream *out, kiln_stream *err) {
-  kiln_var *vars[] = {kiln_v_ns, kiln_v_out, kiln_v_err};
-  kiln_val vals[] = {ns, kiln_stream_writer(out), kiln_stream_writer(err)};
-  kiln_var_push_bindings_n(3, vars, vals);
+static void bind_for_compile(kiln_val ns, kiln_stream *out, kiln_stream *err, const char *file) {
+  kiln_var *vars[] = {kiln_v_ns, kiln_v_out, kiln_v_err, kiln_v_file};
+  kiln_val vals[] = {ns, kiln_stream_writer(out), kiln_stream_writer(err),
+                     kiln_str_cstr(file && *file ? file : "NO_SOURCE_PATH")};
+  kiln_var_push_bindings_n(4, vars, vals);
 }
 
 /* ---- unified eval ---- */
@@ -778,7 +779,6 @@ bool kiln_hub_eval(kiln_request *req, bool load_file) {
   kiln_stream out, err;
   kiln_stream_init(&out, req, "out");
   kiln_stream_init(&err, req, "err");
-  bind_for_compile(ns, &out, &err);
   size_t n = 0;
   const char *code, *file;
   if (load_file) {
@@ -789,6 +789,7 @@ bool kiln_hub_eval(kiln_request *req, bool load_file) {
     code = kiln_benc_get_str(req->msg, "code", &n);
     file = kiln_benc_get_str(req->msg, "file", NULL);
   }
+  bind_for_compile(ns, &out, &err, file);
   eval_ctx ec = {d, req};
   kiln_timings sum = {0};
   bool cached = false;
@@ -931,7 +932,7 @@ const char *kiln_hub_compile_patch(kiln_request *req) {
   kiln_stream out, err;
   kiln_stream_init(&out, req, "out");
   kiln_stream_init(&err, req, "err");
-  bind_for_compile(ns, &out, &err);
+  bind_for_compile(ns, &out, &err, kiln_benc_get_str(req->msg, "file", NULL));
   size_t n = 0;
   const char *code = kiln_benc_get_str(req->msg, "code", &n);
   cp_ctx cc = {req, false};

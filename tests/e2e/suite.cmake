@@ -10,3 +10,8 @@ if(KILN_PYTHON3)
   add_test(NAME e2e/devices COMMAND ${KILN_PYTHON3} ${_e2e}/test_devices.py $<TARGET_FILE:kiln_cli>)
   set_tests_properties(e2e/protocol e2e/clients e2e/devices PROPERTIES TIMEOUT 300)
 endif()
+
+# The bencode codec's unit test runs under ASan+UBSan too (make sanitize).
+if(TEST unit/test_bencode)
+  set_tests_properties(unit/test_bencode PROPERTIES LABELS sanitize)
+endif()
