@@ -2292,6 +2292,142 @@ KILN_NATIVE(n_parse_double) {
   return kiln_double(strtod(tmp, NULL));
 }
 
+/* ---- clojure.math ------------------------------------------------------ */
+
+#define MATH1(cname, fname, expr)                     \
+  KILN_NATIVE(cname) {                                \
+    KILN_ARITY("clojure.math/" fname, argc == 1);     \
+    double a = kiln_double_value(argv[0]);            \
+    return kiln_double(expr);                         \
+  }
+#define MATH2(cname, fname, expr)                     \
+  KILN_NATIVE(cname) {                                \
+    KILN_ARITY("clojure.math/" fname, argc == 2);     \
+    double a = kiln_double_value(argv[0]);            \
+    double b = kiln_double_value(argv[1]);            \
+    return kiln_double(expr);                         \
+  }
+
+MATH1(m_sin, "sin", sin(a))
+MATH1(m_cos, "cos", cos(a))
+MATH1(m_tan, "tan", tan(a))
+MATH1(m_asin, "asin", asin(a))
+MATH1(m_acos, "acos", acos(a))
+MATH1(m_atan, "atan", atan(a))
+MATH1(m_sinh, "sinh", sinh(a))
+MATH1(m_cosh, "cosh", cosh(a))
+MATH1(m_tanh, "tanh", tanh(a))
+MATH1(m_exp, "exp", exp(a))
+MATH1(m_expm1, "expm1", expm1(a))
+MATH1(m_log, "log", log(a))
+MATH1(m_log10, "log10", log10(a))
+MATH1(m_log1p, "log1p", log1p(a))
+MATH1(m_sqrt, "sqrt", sqrt(a))
+/* glibc's cbrt can be an ulp off (cbrt(27) is 3.0000000000000004); pick the
+ * neighbour whose cube is closest, as fdlibm's (Java's) does. */
+static double exact_cbrt(double a) {
+  double r = cbrt(a);
+  if (!isfinite(r) || r == 0.0) return r;
+  double best = r;
+  long double err = fabsl((long double)r * r * r - a);
+  double cands[2] = {nextafter(r, -INFINITY), nextafter(r, INFINITY)};
+  for (int i = 0; i < 2; i++) {
+    long double e = fabsl((long double)cands[i] * cands[i] * cands[i] - a);
+    if (e < err) {
+      err = e;
+      best = cands[i];
+    }
+  }
+  return best;
+}
+
+MATH1(m_cbrt, "cbrt", exact_cbrt(a))
+MATH1(m_ceil, "ceil", ceil(a))
+MATH1(m_floor, "floor", floor(a))
+MATH1(m_rint, "rint", rint(a))
+MATH1(m_signum, "signum", (isnan(a) || a == 0.0) ? a : a > 0 ? 1.0 : -1.0)
+MATH1(m_to_radians, "to-radians", a * 0.017453292519943295)
+MATH1(m_to_degrees, "to-degrees", a * 57.29577951308232)
+MATH1(m_ulp, "ulp", isnan(a) ? a : isinf(a) ? INFINITY : nextafter(fabs(a), INFINITY) - fabs(a))
+MATH2(m_atan2, "atan2", atan2(a, b))
+MATH2(m_pow, "pow", pow(a, b))
+MATH2(m_hypot, "hypot", hypot(a, b))
+MATH2(m_ieee_remainder, "IEEE-remainder", remainder(a, b))
+MATH2(m_copy_sign, "copy-sign", copysign(a, b))
+MATH2(m_next_after, "next-after", nextafter(a, b))
+
+/* Math.round: half up, NaN to 0, saturating at the long range. */
+KILN_NATIVE(m_round) {
+  KILN_ARITY("clojure.math/round", argc == 1);
+  double a = kiln_double_value(argv[0]);
+  if (isnan(a)) return KILN_FIXNUM(0);
+  double f = floor(a);
+  if (a - f >= 0.5) f += 1.0;
+  if (f >= 9223372036854775807.0) return kiln_long(INT64_MAX);
+  if (f <= -9223372036854775808.0) return kiln_long(INT64_MIN);
+  return kiln_long((int64_t)f);
+}
+
+static int64_t floor_div(int64_t x, int64_t y) {
+  if (y == 0) kiln_throwf(KILN_EX_ARITHMETIC, "/ by zero");
+  int64_t q = jdiv(x, y);
+  if (y != -1 && x % y != 0 && (x < 0) != (y < 0)) q--;
+  return q;
+}
+
+KILN_NATIVE(m_floor_div) {
+  KILN_ARITY("clojure.math/floor-div", argc == 2);
+  return kiln_long(floor_div(kiln_to_long(argv[0], NULL), kiln_to_long(argv[1], NULL)));
+}
+
+KILN_NATIVE(m_floor_mod) {
+  KILN_ARITY("clojure.math/floor-mod", argc == 2);
+  int64_t x = kiln_to_long(argv[0], NULL), y = kiln_to_long(argv[1], NULL);
+  int64_t q = floor_div(x, y);
+  return kiln_long((int64_t)((uint64_t)x - (uint64_t)q * (uint64_t)y));
+}
+
+KILN_NATIVE(m_random) {
+  KILN_ARITY("clojure.math/random", argc == 0);
+  return kiln_double(rng_double());
+}
+
+static const kiln_native_def math_natives[] = {
+    {"sin", "([a])", "Returns the sine of an angle.", m_sin, 0},
+    {"cos", "([a])", "Returns the cosine of an angle.", m_cos, 0},
+    {"tan", "([a])", "Returns the tangent of an angle.", m_tan, 0},
+    {"asin", "([a])", "Returns the arc sine of an angle, in the range -pi/2 to pi/2.", m_asin, 0},
+    {"acos", "([a])", "Returns the arc cosine of a, in the range 0.0 to pi.", m_acos, 0},
+    {"atan", "([a])", "Returns the arc tangent of a, in the range of -pi/2 to pi/2.", m_atan, 0},
+    {"sinh", "([x])", "Returns the hyperbolic sine of x, (e^x - e^-x)/2.", m_sinh, 0},
+    {"cosh", "([x])", "Returns the hyperbolic cosine of x, (e^x + e^-x)/2.", m_cosh, 0},
+    {"tanh", "([x])", "Returns the hyperbolic tangent of x, sinh(x)/cosh(x).", m_tanh, 0},
+    {"exp", "([a])", "Returns Euler's number e raised to the power of a.", m_exp, 0},
+    {"expm1", "([x])", "Returns e^x - 1.", m_expm1, 0},
+    {"log", "([a])", "Returns the natural logarithm (base e) of a.", m_log, 0},
+    {"log10", "([a])", "Returns the logarithm (base 10) of a.", m_log10, 0},
+    {"log1p", "([x])", "Returns ln(1+x).", m_log1p, 0},
+    {"sqrt", "([a])", "Returns the positive square root of a.", m_sqrt, 0},
+    {"cbrt", "([a])", "Returns the cube root of a.", m_cbrt, 0},
+    {"ceil", "([a])", "Returns the smallest double greater than or equal to a, and equal to a\n  mathematical integer.", m_ceil, 0},
+    {"floor", "([a])", "Returns the largest double less than or equal to a, and equal to a\n  mathematical integer.", m_floor, 0},
+    {"rint", "([a])", "Returns the double closest to a and equal to a mathematical integer.\n  If two values are equally close, return the even one.", m_rint, 0},
+    {"round", "([a])", "Returns the closest long to a. If equally close to two values, return\n  the one closer to ##Inf.", m_round, 0},
+    {"signum", "([d])", "Returns the signum function of d - zero for zero, 1.0 if >0, -1.0 if <0.", m_signum, 0},
+    {"to-radians", "([deg])", "Converts an angle in degrees to an approximate equivalent angle in radians.", m_to_radians, 0},
+    {"to-degrees", "([r])", "Converts an angle in radians to an approximate equivalent angle in degrees.", m_to_degrees, 0},
+    {"ulp", "([d])", "Returns the size of an ulp (unit in last place) for d.", m_ulp, 0},
+    {"atan2", "([y x])", "Returns the angle theta from the conversion of rectangular coordinates\n  (x, y) to polar coordinates (r, theta).", m_atan2, 0},
+    {"pow", "([a b])", "Returns the value of a raised to the power of b.", m_pow, 0},
+    {"hypot", "([x y])", "Returns sqrt(x^2 + y^2) without intermediate underflow or overflow.", m_hypot, 0},
+    {"IEEE-remainder", "([dividend divisor])", "Returns the remainder per IEEE 754 such that\n  remainder = dividend - divisor * n where n is the integer closest to the exact value\n  of dividend / divisor.", m_ieee_remainder, 0},
+    {"copy-sign", "([magnitude sign])", "Returns a double with the magnitude of the first argument and the\n  sign of the second.", m_copy_sign, 0},
+    {"next-after", "([start direction])", "Returns the adjacent floating point number to start in the direction\n  of the second argument.", m_next_after, 0},
+    {"floor-div", "([x y])", "Integer division that rounds to negative infinity (as opposed to zero).", m_floor_div, 0},
+    {"floor-mod", "([x y])", "Integer modulus x - (floorDiv(x, y) * y).", m_floor_mod, 0},
+    {"random", "([])", "Returns a positive double between 0.0 and 1.0, chosen pseudorandomly\n  with approximately random distribution.", m_random, 0},
+};
+
 static const kiln_native_def number_natives[] = {
     {"+", "([] [x] [x y] [x y & more])", "Returns the sum of nums. (+) returns 0. Does not auto-promote\n  longs, will throw on overflow. See also: +'", n_add, 0},
     {"+'", "([] [x] [x y] [x y & more])", "Returns the sum of nums. (+') returns 0. Supports arbitrary precision.\n  See also: +", n_add_p, 0},
@@ -2375,4 +2511,7 @@ static const kiln_native_def number_natives[] = {
 
 void kiln_number_init(void) {
   kiln_natives_register("clojure.core", number_natives, KILN_ARRAY_LEN(number_natives));
+  kiln_natives_register("clojure.math", math_natives, KILN_ARRAY_LEN(math_natives));
+  kiln_var_set_root(kiln_var_intern("clojure.math", "PI"), kiln_double(3.141592653589793));
+  kiln_var_set_root(kiln_var_intern("clojure.math", "E"), kiln_double(2.718281828459045));
 }

@@ -68,6 +68,7 @@ static const char *ev(binop f, const char *a, const char *b) {
 
 /* Calls a clojure.core native by name with the given arguments. */
 typedef struct callv {
+  const char *ns;
   const char *name;
   uint32_t argc;
   kiln_val argv[4];
@@ -75,12 +76,13 @@ typedef struct callv {
 
 static kiln_val runv(void *ctx) {
   callv *c = ctx;
-  kiln_var *v = kiln_var_intern("clojure.core", c->name);
+  kiln_var *v = kiln_var_intern(c->ns, c->name);
   return kiln_call(kiln_var_get(v), c->argc, c->argv);
 }
 
-static const char *callf(const char *name, uint32_t argc, kiln_val a, kiln_val b) {
-  callv c = {name, argc, {a, b}};
+static const char *callns(const char *ns, const char *name, uint32_t argc, kiln_val a,
+                          kiln_val b) {
+  callv c = {ns, name, argc, {a, b}};
   kiln_val result, ex;
   if (kiln_pcall(runv, &c, &result, &ex)) {
     if (result == KILN_TRUE) return "true";
@@ -98,7 +100,12 @@ static const char *callf(const char *name, uint32_t argc, kiln_val a, kiln_val b
   kiln_sb_printf(&sb, "%s%s: %s", ex_mark, ((kiln_exception *)ex)->cls, kiln_ex_message(ex));
   return kiln_sb_cstr(&sb);
 }
+static const char *callf(const char *name, uint32_t argc, kiln_val a, kiln_val b) {
+  return callns("clojure.core", name, argc, a, b);
+}
 #define C1(name, a) callf(name, 1, N(a), KILN_NIL)
+#define M1(name, a) callns("clojure.math", name, 1, N(a), KILN_NIL)
+#define M2(name, a, b) callns("clojure.math", name, 2, N(a), N(b))
 #define C2(name, a, b) callf(name, 2, N(a), N(b))
 
 static const char *dstr(double d) {
@@ -624,6 +631,59 @@ static void test_natives(void) {
   CHECK(in_range);
 }
 
+/* clojure.math, against the JVM's results. */
+static void test_math(void) {
+  CHECK_STR(M1("round", "2.5"), "3");
+  CHECK_STR(M1("round", "-2.5"), "-2");
+  CHECK_STR(callns("clojure.math", "round", 1, kiln_double(NAN), KILN_NIL), "0");
+  CHECK_STR(M1("round", "1e20"), "9223372036854775807");
+  CHECK_STR(M1("round", "-1e20"), "-9223372036854775808");
+  CHECK_STR(M1("round", "1/2"), "1");
+  CHECK_STR(M2("floor-div", "-7", "2"), "-4");
+  CHECK_STR(M2("floor-mod", "-7", "2"), "1");
+  CHECK_STR(M2("floor-mod", "7", "-2"), "-1");
+  CHECK_STR(M2("floor-div", "1", "0"), "java.lang.ArithmeticException: / by zero");
+  CHECK_STR(M2("floor-div", "-9223372036854775808", "-1"), "-9223372036854775808");
+  CHECK_STR(M2("floor-div", "7.5", "2"), "3");
+  CHECK_STR(M1("sqrt", "-1"), "##NaN");
+  CHECK_STR(M1("sqrt", "4"), "2.0");
+  CHECK_STR(M1("sqrt", "1/4"), "0.5");
+  CHECK_STR(M1("signum", "-2.0"), "-1.0");
+  CHECK_STR(M1("signum", "0.0"), "0.0");
+  CHECK_STR(M2("pow", "2", "10"), "1024.0");
+  CHECK_STR(M2("pow", "2", "0.5"), "1.4142135623730951");
+  CHECK_STR(M2("pow", "10", "-3"), "0.001");
+  CHECK_STR(M1("rint", "2.5"), "2.0");
+  CHECK_STR(M1("rint", "3.5"), "4.0");
+  CHECK_STR(M1("ceil", "1.2"), "2.0");
+  CHECK_STR(M1("floor", "-1.2"), "-2.0");
+  CHECK_STR(M1("exp", "1"), "2.718281828459045");
+  CHECK_STR(M1("exp", "2"), "7.38905609893065");
+  CHECK_STR(M1("log", "10"), "2.302585092994046");
+  CHECK_STR(M1("log", "2"), "0.6931471805599453");
+  CHECK_STR(M1("log10", "1000"), "3.0");
+  CHECK_STR(M1("sin", "1"), "0.8414709848078965");
+  CHECK_STR(M1("cos", "1"), "0.5403023058681398");
+  CHECK_STR(M1("tan", "1"), "1.5574077246549023");
+  CHECK_STR(M2("atan2", "1", "2"), "0.4636476090008061");
+  CHECK_STR(M2("hypot", "3", "4"), "5.0");
+  CHECK_STR(M1("to-radians", "180"), "3.141592653589793");
+  CHECK_STR(M1("to-degrees", "1"), "57.29577951308232");
+  CHECK_STR(M1("cbrt", "27"), "3.0");
+  CHECK_STR(M1("log1p", "1e-10"), "9.999999999500001E-11");
+  CHECK_STR(M1("expm1", "1e-10"), "1.00000000005E-10");
+  CHECK_STR(M1("asin", "0.5"), "0.5235987755982989");
+  CHECK_STR(M1("acos", "0.5"), "1.0471975511965979");
+  CHECK_STR(M1("atan", "1"), "0.7853981633974483");
+  CHECK_STR(M2("IEEE-remainder", "5", "3"), "-1.0");
+  CHECK_STR(callns("clojure.math", "sqrt", 1, kiln_kw(NULL, "a"), KILN_NIL),
+            "java.lang.ClassCastException: class clojure.lang.Keyword cannot be cast to class "
+            "java.lang.Number (clojure.lang.Keyword is in unnamed module of loader 'app'; "
+            "java.lang.Number is in module java.base of loader 'bootstrap')");
+  CHECK_STR(pr(kiln_var_get(kiln_var_intern("clojure.math", "PI"))), "3.141592653589793");
+  CHECK_STR(pr(kiln_var_get(kiln_var_intern("clojure.math", "E"))), "2.718281828459045");
+}
+
 /* Each line: the double's 64 bits in hex, a space, Java's Double.toString. */
 static void test_doubles_file(const char *path) {
   FILE *f = fopen(path, "r");
@@ -717,6 +777,7 @@ int main(int argc, char **argv) {
   test_parse_print();
   test_double_to_string();
   test_natives();
+  test_math();
   for (int i = 1; i + 1 < argc; i += 2) {
     if (strcmp(argv[i], "--doubles") == 0) test_doubles_file(argv[i + 1]);
     else if (strcmp(argv[i], "--arith") == 0) test_arith_file(argv[i + 1]);
