@@ -3,3 +3,4 @@
 # JVM oracle they read; tests/coll/gen.sh regenerates it.
 set_tests_properties(unit/test_vector unit/test_map unit/test_set unit/test_sorted unit/test_seq
                      PROPERTIES LABELS sanitize)
+include(${CMAKE_SOURCE_DIR}/bench/collections/bench.cmake)
