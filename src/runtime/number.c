@@ -85,6 +85,16 @@ static KILN_NORETURN void class_cast(kiln_val v, const char *to) {
               from, to, from, mf, to, mt);
 }
 
+/* The JVM's NullPointerException for calling [method] on a nil [var]. */
+static KILN_NORETURN void npe(const char *method, const char *var) {
+  kiln_throwf(KILN_EX_NULL, "Cannot invoke \"%s()\" because \"%s\" is null", method, var);
+}
+
+/* Casts that call Number.doubleValue() (long, double, float, short, ...) on nil. */
+static inline void nil_check(kiln_val v, const char *method) {
+  if (v == KILN_NIL) npe(method, "x");
+}
+
 static KILN_NORETURN void not_a_number(kiln_val v) {
   if (v == KILN_NIL)
     kiln_throwf(KILN_EX_NULL, "Cannot invoke \"Object.getClass()\" because \"x\" is null");
@@ -1797,7 +1807,7 @@ static bool is_integer(kiln_val v) {
 static bool is_even(kiln_val v) {
   if (!is_integer(v))
     kiln_throwf(KILN_EX_ILLEGAL_ARG, "Argument must be an integer: %s",
-                kiln_is_number(v) ? num_cstr(v) : kiln_print_str(v));
+                v == KILN_NIL ? "" : kiln_is_number(v) ? num_cstr(v) : kiln_print_str(v));
   return (unchecked_long(v) & 1) == 0;
 }
 
@@ -1866,7 +1876,9 @@ PRED(n_neg_int_p, "neg-int?", kiln_is_long(x) && kiln_long_value(x) < 0)
 
 static kiln_val ratio_part(kiln_val x, bool num) {
   if (!KILN_HAS_TYPE(x, KILN_T_RATIO)) {
-    if (x == KILN_NIL) kiln_throwf(KILN_EX_NULL, "Cannot invoke \"clojure.lang.Ratio\" on nil");
+    if (x == KILN_NIL)
+      kiln_throwf(KILN_EX_NULL, "Cannot read field \"%s\" because \"r\" is null",
+                  num ? "numerator" : "denominator");
     class_cast(x, "clojure.lang.Ratio");
   }
   const kiln_ratio *r = (const kiln_ratio *)x;
@@ -1912,13 +1924,36 @@ static kiln_val to_bigint(kiln_val x) {
   }
 }
 
+/* new BigInteger(String): an optional sign and decimal digits. */
+static kiln_val bigint_from_string(kiln_val str) {
+  const char *s = kiln_str_data(str);
+  size_t n = kiln_str_nbytes(str), i = 0;
+  bool neg = false;
+  if (i < n && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
+  if (i == n) kiln_throwf(KILN_EX_NUMBER_FORMAT, "Zero length BigInteger");
+  kiln_val out;
+  if (!all_digits(s + i, n - i, "0123456789"))
+    kiln_throwf(KILN_EX_NUMBER_FORMAT, "For input string: \"%s\"", s);
+  parse_integer(s + i, n - i, 10, neg, true, &out);
+  return out;
+}
+
+/* bigint and biginteger: numbers, and strings as new BigInteger(String). */
+static kiln_val coerce_bigint(kiln_val x) {
+  if (KILN_HAS_TYPE(x, KILN_T_STRING)) return bigint_from_string(x);
+  if (x == KILN_NIL) npe("String.length", "val");
+  if (!kiln_is_number(x))
+    kiln_throwf(KILN_EX_ILLEGAL_ARG, "No matching ctor found for class java.math.BigInteger");
+  return to_bigint(x);
+}
+
 KILN_NATIVE(n_bigint) {
   KILN_ARITY("clojure.core/bigint", argc == 1);
-  return to_bigint(argv[0]);
+  return coerce_bigint(argv[0]);
 }
 KILN_NATIVE(n_biginteger) {
   KILN_ARITY("clojure.core/biginteger", argc == 1);
-  return to_bigint(argv[0]);
+  return coerce_bigint(argv[0]);
 }
 
 /* BigDecimal.valueOf(double): the decimal of Double.toString. */
@@ -1934,9 +1969,56 @@ static kiln_val double_to_decimal(double d) {
   return out;
 }
 
+/* new BigDecimal(String): [sign] digits [. digits] [e [sign] digits], a digit somewhere. */
+static kiln_val decimal_from_string(kiln_val str) {
+  const char *s = kiln_str_data(str);
+  size_t n = kiln_str_nbytes(str), i = 0;
+  if (n == 0) kiln_throwf(KILN_EX_NUMBER_FORMAT, "%s", "");
+  kiln_sb sb;
+  kiln_sb_init(&sb);
+  if (s[i] == '+' || s[i] == '-') kiln_sb_putc(&sb, s[i++]);
+  size_t ndigits = 0;
+  bool point = false;
+  kiln_sb_putc(&sb, '0'); /* a leading zero changes nothing and makes ".5" read */
+  for (; i < n && s[i] != 'e' && s[i] != 'E'; i++) {
+    if (s[i] == '.') {
+      if (point)
+        kiln_throwf(KILN_EX_NUMBER_FORMAT, "Character array contains more than one decimal point.");
+      point = true;
+    } else if (s[i] >= '0' && s[i] <= '9') {
+      ndigits++;
+    } else {
+      kiln_throwf(KILN_EX_NUMBER_FORMAT,
+                  "Character %c is neither a decimal digit number, decimal point, nor \"e\" "
+                  "notation exponential mark.",
+                  s[i]);
+    }
+    kiln_sb_putc(&sb, s[i]);
+  }
+  if (ndigits == 0) kiln_throwf(KILN_EX_NUMBER_FORMAT, "No digits found.");
+  if (i < n) {
+    kiln_sb_putc(&sb, 'e');
+    i++;
+    size_t e = i;
+    if (i < n && (s[i] == '+' || s[i] == '-')) i++;
+    if (i == n || !all_digits(s + i, n - i, "0123456789"))
+      kiln_throwf(KILN_EX_NUMBER_FORMAT, "No exponent digits.");
+    kiln_sb_putn(&sb, s + e, n - e);
+  }
+  kiln_sb_putc(&sb, 'M');
+  kiln_val out;
+  if (!parse_float_literal(sb.buf, sb.len, &out))
+    kiln_throwf(KILN_EX_NUMBER_FORMAT, "Exponent overflow.");
+  return out;
+}
+
 KILN_NATIVE(n_bigdec) {
   KILN_ARITY("clojure.core/bigdec", argc == 1);
   kiln_val x = argv[0];
+  if (KILN_HAS_TYPE(x, KILN_T_STRING)) return decimal_from_string(x);
+  if (x == KILN_NIL) npe("Object.getClass", "val");
+  if (!kiln_is_number(x))
+    kiln_throwf(KILN_EX_ILLEGAL_ARG, "No matching ctor found for class java.math.BigDecimal");
   int c = cat_of(x);
   if (c == C_DECIMAL) return x;
   if (c == C_DOUBLE) return double_to_decimal(dbl_of(x));
@@ -1947,6 +2029,7 @@ KILN_NATIVE(n_bigdec) {
 
 KILN_NATIVE(n_double) {
   KILN_ARITY("clojure.core/double", argc == 1);
+  nil_check(argv[0], "java.lang.Number.doubleValue");
   if (KILN_HAS_TYPE(argv[0], KILN_T_DOUBLE)) return argv[0];
   return kiln_double(kiln_double_value(argv[0]));
 }
@@ -1954,6 +2037,7 @@ KILN_NATIVE(n_double) {
 /* Kiln has no float type: float range-checks and keeps the double. */
 KILN_NATIVE(n_float) {
   KILN_ARITY("clojure.core/float", argc == 1);
+  nil_check(argv[0], "java.lang.Number.doubleValue");
   double d = kiln_double_value(argv[0]);
   if (isfinite(d) && (d > FLT_MAX || d < -FLT_MAX)) {
     kiln_throwf(KILN_EX_ILLEGAL_ARG, "Value out of range for float: %s", num_cstr(argv[0]));
@@ -1963,6 +2047,7 @@ KILN_NATIVE(n_float) {
 
 KILN_NATIVE(n_long) {
   KILN_ARITY("clojure.core/long", argc == 1);
+  nil_check(argv[0], "java.lang.Number.doubleValue");
   if (kiln_is_long(argv[0])) return argv[0];
   return kiln_long(kiln_to_long(argv[0], "long"));
 }
@@ -1972,6 +2057,11 @@ static int64_t unchecked_long(kiln_val v);
 /* RT.intCast/shortCast/byteCast of an Object: longCast, then a range check;
  * charCast uses Number.longValue (saturating) instead of longCast. */
 static int64_t ranged(kiln_val x, const char *what, int64_t lo, int64_t hi) {
+  if (x == KILN_NIL)
+    npe(strcmp(what, "int") == 0    ? "java.lang.Character.charValue"
+        : strcmp(what, "char") == 0 ? "java.lang.Number.longValue"
+                                    : "java.lang.Number.doubleValue",
+        "x");
   int64_t i = strcmp(what, "char") == 0 ? unchecked_long(x) : kiln_to_long(x, what);
   if (i < lo || i > hi) {
     if (strcmp(what, "int") == 0) kiln_throwf(KILN_EX_ARITHMETIC, "integer overflow");
@@ -2003,7 +2093,7 @@ KILN_NATIVE(n_char) {
 
 KILN_NATIVE(n_num) {
   KILN_ARITY("clojure.core/num", argc == 1);
-  ARG_NUM(argv[0]);
+  if (argv[0] != KILN_NIL) ARG_NUM(argv[0]);
   return argv[0];
 }
 
@@ -2201,10 +2291,12 @@ KILN_NATIVE(n_rand_int) {
 
 KILN_NATIVE(n_nan_p) {
   KILN_ARITY("clojure.core/NaN?", argc == 1);
+  nil_check(argv[0], "java.lang.Number.doubleValue");
   return KILN_BOOL(isnan(kiln_double_value(argv[0])));
 }
 KILN_NATIVE(n_infinite_p) {
   KILN_ARITY("clojure.core/infinite?", argc == 1);
+  nil_check(argv[0], "java.lang.Number.doubleValue");
   return KILN_BOOL(isinf(kiln_double_value(argv[0])));
 }
 

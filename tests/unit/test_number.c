@@ -619,6 +619,49 @@ static void test_natives(void) {
   CHECK_STR(callf("parse-long", 1, kiln_str_cstr("-9223372036854775808"), KILN_NIL),
             "-9223372036854775808");
   CHECK_STR(callf("parse-long", 1, kiln_str_cstr("9223372036854775808"), KILN_NIL), "nil");
+  /* Strings and nil, as the JVM's constructors and casts treat them. */
+  CHECK_STR(callf("bigdec", 1, kiln_str_cstr("1.5"), KILN_NIL), "1.5M");
+  CHECK_STR(callf("bigdec", 1, kiln_str_cstr("-.5"), KILN_NIL), "-0.5M");
+  CHECK_STR(callf("bigdec", 1, kiln_str_cstr("1."), KILN_NIL), "1M");
+  CHECK_STR(callf("bigdec", 1, kiln_str_cstr("1e3"), KILN_NIL), "1E+3M");
+  CHECK_STR(callf("bigdec", 1, kiln_str_cstr("+1.50E-2"), KILN_NIL), "0.0150M");
+  CHECK_STR(callf("bigdec", 1, kiln_str_cstr("1.5x"), KILN_NIL),
+            "java.lang.NumberFormatException: Character x is neither a decimal digit number, "
+            "decimal point, nor \"e\" notation exponential mark.");
+  CHECK_STR(callf("bigdec", 1, kiln_str_cstr(""), KILN_NIL), "java.lang.NumberFormatException: ");
+  CHECK_STR(callf("bigdec", 1, kiln_kw(NULL, "a"), KILN_NIL),
+            "java.lang.IllegalArgumentException: No matching ctor found for class "
+            "java.math.BigDecimal");
+  CHECK_STR(callf("bigint", 1, kiln_str_cstr("-123456789012345678901234567890"), KILN_NIL),
+            "-123456789012345678901234567890N");
+  CHECK_STR(callf("bigint", 1, kiln_str_cstr("+5"), KILN_NIL), "5N");
+  CHECK_STR(callf("bigint", 1, kiln_str_cstr("1.5"), KILN_NIL),
+            "java.lang.NumberFormatException: For input string: \"1.5\"");
+  CHECK_STR(callf("bigint", 1, kiln_str_cstr(""), KILN_NIL),
+            "java.lang.NumberFormatException: Zero length BigInteger");
+  CHECK_STR(callf("bigint", 1, KILN_CHAR('a'), KILN_NIL),
+            "java.lang.IllegalArgumentException: No matching ctor found for class "
+            "java.math.BigInteger");
+  CHECK_STR(callf("num", 1, KILN_NIL, KILN_NIL), "nil");
+  CHECK_STR(callf("long", 1, KILN_NIL, KILN_NIL),
+            "java.lang.NullPointerException: Cannot invoke \"java.lang.Number.doubleValue()\" "
+            "because \"x\" is null");
+  CHECK_STR(callf("int", 1, KILN_NIL, KILN_NIL),
+            "java.lang.NullPointerException: Cannot invoke \"java.lang.Character.charValue()\" "
+            "because \"x\" is null");
+  CHECK_STR(callf("char", 1, KILN_NIL, KILN_NIL),
+            "java.lang.NullPointerException: Cannot invoke \"java.lang.Number.longValue()\" "
+            "because \"x\" is null");
+  CHECK_STR(callf("numerator", 1, KILN_NIL, KILN_NIL),
+            "java.lang.NullPointerException: Cannot read field \"numerator\" because \"r\" is "
+            "null");
+  CHECK_STR(callf("even?", 1, KILN_NIL, KILN_NIL),
+            "java.lang.IllegalArgumentException: Argument must be an integer: ");
+  CHECK_STR(callf("quot", 2, KILN_NIL, N("1")),
+            "java.lang.NullPointerException: Cannot invoke \"Object.getClass()\" because \"x\" "
+            "is null");
+  CHECK_STR(callf("parse-long", 1, KILN_NIL, KILN_NIL),
+            "java.lang.IllegalArgumentException: Expected string, got nil");
   /* rand stays in range. */
   bool in_range = true;
   for (int i = 0; i < 1000; i++) {
