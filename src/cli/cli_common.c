@@ -62,6 +62,7 @@ static kiln_val bound_body(void *p) {
 
 int kiln_cli_run(kiln_val (*body)(void *ctx), void *ctx, kiln_val args) {
   run_ctx r = {body, ctx, args};
+  kiln_interp_clear_position();
   kiln_val result, ex;
   bool ok = kiln_pcall(bound_body, &r, &result, &ex);
   kiln_flush(kiln_var_get(kiln_v_out));

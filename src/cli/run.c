@@ -3,6 +3,10 @@
  * user namespace with *command-line-args* bound to ARGS (nil when none), as
  * `clojure FILE ARGS` does. Errors: `kiln: FILE:LINE:COL: message`, exit 1.
  */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "cli/cli.h"
 #include "cli/cli_common.h"
 #include "compiler/compiler.h"
@@ -16,6 +20,12 @@ int kiln_cmd_run(int argc, char **argv) {
     kiln_cli_error("usage: kiln run [-I DIR]... FILE.clj [ARGS...]");
     return 2;
   }
+  FILE *f = fopen(o.rest[0], "rb");
+  if (!f) {
+    kiln_cli_error("%s: %s", o.rest[0], strerror(errno));
+    return 1;
+  }
+  fclose(f);
   if (!kiln_cli_start(&o)) return 1;
   kiln_val args = KILN_NIL;
   for (int i = o.nrest - 1; i >= 1; i--) args = kiln_cons(kiln_str_cstr(o.rest[i]), args);

@@ -81,6 +81,9 @@ kiln_val kiln_current_ns(void);
  * else the last form the interpreter was evaluating on this thread. Returns
  * false when unknown. *file may be "NO_SOURCE_PATH". */
 bool kiln_compiler_error_position(kiln_val exception, const char **file, int *line, int *column);
+/* Forgets the interpreter's last position on this thread (a new evaluation
+ * starts: an error before its first call has no position). */
+void kiln_interp_clear_position(void);
 /* "FILE:LINE:COL: message" for [exception], as the CLI prints it (GC memory). */
 const char *kiln_compiler_error_text(kiln_val exception);
 

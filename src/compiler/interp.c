@@ -41,6 +41,8 @@ bool kiln_interp_position(const char **file, int *line, int *column) {
   return true;
 }
 
+void kiln_interp_clear_position(void) { interp_pos = NULL; }
+
 static kiln_val ev(const kiln_node *n, frame *f);
 
 static KILN_NORETURN void interrupted(kiln_thread *th) {

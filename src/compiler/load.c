@@ -98,7 +98,11 @@ kiln_val kiln_eval_form(kiln_val form) {
     return r;
   }
   kiln_node *top = kiln_analyze(form);
-  if (eval_hook) return eval_hook(top, form, eval_hook_ctx);
+  if (eval_hook) {
+    /* Compiled code does not record positions; a stale interpreter one would mislead. */
+    kiln_interp_clear_position();
+    return eval_hook(top, form, eval_hook_ctx);
+  }
   return kiln_interp_run(top);
 }
 
@@ -168,6 +172,7 @@ static bool ends_with(const char *s, const char *suffix) {
 /* ---- loading text ---- */
 
 static kiln_val load_text(const char *text, size_t n, const char *file, bool cljc) {
+  kiln_interp_clear_position();
   kiln_val filev = kiln_str_cstr(file ? file : "NO_SOURCE_PATH");
   kiln_var *vars[] = {kiln_v_ns, kiln_v_file};
   kiln_val vals[] = {kiln_current_ns(), filev};

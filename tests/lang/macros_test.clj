@@ -2,7 +2,7 @@
   (:require [clojure.test :refer [deftest is testing]]))
 
 (defmacro unless [test & body] `(if ~test nil (do ~@body)))
-(defmacro with-form-info [] [(first &form) (count &form)])
+(defmacro with-form-info [] (list 'quote [(first &form) (count &form)]))
 (defmacro local-names [] (vec (sort (map name (keys &env)))))
 (defmacro twice [x] `(let [v# ~x] (+ v# v#)))
 (defmacro multi ([a] [:one a]) ([a b] [:two a b]))
