@@ -217,6 +217,46 @@ static bool mp_fits_i64(const mp_int *m, int64_t *out) {
   return false;
 }
 
+/*
+ * Small fast paths (they use __int128, which every 64-bit target has). Integers below 2^62 in magnitude (longs, and bigints
+ * that small) are combined in 128-bit arithmetic, which cannot overflow for
+ * the sums and products of two of them, and never touch libtommath.
+ */
+#define SMALL_LIMIT (INT64_C(1) << 62)
+
+static bool small_int(kiln_val v, int64_t *out) {
+  int64_t i;
+  if (kiln_is_long(v)) {
+    i = kiln_long_value(v);
+  } else if (KILN_HAS_TYPE(v, KILN_T_BIGINT)) {
+    const kiln_bigint *b = (const kiln_bigint *)v;
+    if (b->used > 1 || MP_DIGIT_BIT > 62) return false; /* one digit: below 2^MP_DIGIT_BIT */
+    i = b->used ? (int64_t)b->dp[0] : 0;
+    if (b->sign == MP_NEG) i = -i;
+  } else {
+    return false;
+  }
+  if (i <= -SMALL_LIMIT || i >= SMALL_LIMIT) return false;
+  *out = i;
+  return true;
+}
+
+/* A BIGINT object holding [v], built without libtommath. */
+static kiln_val big_from_i128(__int128 v) {
+  unsigned __int128 mag = v < 0 ? (unsigned __int128)0 - (unsigned __int128)v : (unsigned __int128)v;
+  int used = 0;
+  for (unsigned __int128 t = mag; t; t >>= MP_DIGIT_BIT) used++;
+  kiln_bigint *b = big_alloc(used);
+  for (int i = 0; i < used; i++) {
+    b->dp[i] = (mp_digit)(mag & MP_MASK);
+    mag >>= MP_DIGIT_BIT;
+  }
+  b->sign = used && v < 0 ? MP_NEG : MP_ZPOS;
+  return (kiln_val)b;
+}
+
+static int cmp_i128(__int128 a, __int128 b) { return a < b ? -1 : a > b; }
+
 /* An integer operand (long or BIGINT) as an mp_int: a view or an owned copy. */
 typedef struct zint {
   mp_int m;
@@ -356,7 +396,51 @@ static void q_of(kiln_val v, mp_int *n, mp_int *d) {
   }
 }
 
+/* A rational operand with a small numerator and denominator. */
+static bool small_q(kiln_val v, int64_t *n, int64_t *d) {
+  if (KILN_HAS_TYPE(v, KILN_T_RATIO)) {
+    const kiln_ratio *r = (const kiln_ratio *)v;
+    return small_int(r->num, n) && small_int(r->den, d);
+  }
+  *d = 1;
+  return small_int(v, n);
+}
+
+/* q_normalize for 128-bit numerator and denominator. */
+static kiln_val q_normalize128(__int128 n, __int128 d) {
+  if (d == 0) divide_by_zero();
+  unsigned __int128 x = n < 0 ? (unsigned __int128)0 - (unsigned __int128)n : (unsigned __int128)n;
+  unsigned __int128 y = d < 0 ? (unsigned __int128)0 - (unsigned __int128)d : (unsigned __int128)d;
+  while (y != 0) {
+    unsigned __int128 t = x % y;
+    x = y;
+    y = t;
+  }
+  if (x == 0) return big_from_i128(0);
+  n /= (__int128)x;
+  d /= (__int128)x;
+  if (d < 0) {
+    n = -n;
+    d = -d;
+  }
+  if (d == 1) return big_from_i128(n);
+  kiln_ratio *r = kiln_obj_new(KILN_T_RATIO, sizeof *r);
+  r->num = big_from_i128(n);
+  r->den = big_from_i128(d);
+  return (kiln_val)r;
+}
+
 static kiln_val ratio_arith(kiln_val a, kiln_val b, int op) {
+  int64_t sn, sd, tn, td;
+  if (small_q(a, &sn, &sd) && small_q(b, &tn, &td)) {
+    __int128 an = sn, ad = sd, bn = tn, bd = td;
+    switch (op) {
+    case OP_ADD: return q_normalize128(an * bd + bn * ad, ad * bd);
+    case OP_SUB: return q_normalize128(an * bd - bn * ad, ad * bd);
+    case OP_MUL: return q_normalize128(an * bn, ad * bd);
+    default: return q_normalize128(an * bd, ad * bn);
+    }
+  }
   mp_int an, ad, bn, bd, t;
   q_of(a, &an, &ad);
   q_of(b, &bn, &bd);
@@ -385,6 +469,9 @@ static kiln_val ratio_arith(kiln_val a, kiln_val b, int op) {
 
 /* Compares two rationals: -1, 0 or 1. */
 static int ratio_cmp(kiln_val a, kiln_val b) {
+  int64_t sn, sd, tn, td;
+  if (small_q(a, &sn, &sd) && small_q(b, &tn, &td))
+    return cmp_i128((__int128)sn * td, (__int128)tn * sd);
   mp_int an, ad, bn, bd;
   q_of(a, &an, &ad);
   q_of(b, &bn, &bd);
@@ -707,6 +794,15 @@ static kiln_val long_arith(int64_t x, int64_t y, int op, bool promote) {
 }
 
 static kiln_val big_arith(kiln_val x, kiln_val y, int op) {
+  int64_t sx, sy;
+  if (small_int(x, &sx) && small_int(y, &sy)) {
+    switch (op) {
+    case OP_ADD: return big_from_i128((__int128)sx + sy);
+    case OP_SUB: return big_from_i128((__int128)sx - sy);
+    case OP_MUL: return big_from_i128((__int128)sx * sy);
+    default: return q_normalize128(sx, sy);
+    }
+  }
   zint a, b;
   z_of(&a, x);
   z_of(&b, y);
@@ -996,6 +1092,8 @@ static int num_cmp(kiln_val a, kiln_val b) {
     return 2;
   }
   case C_BIGINT: {
+    int64_t sx, sy;
+    if (small_int(a, &sx) && small_int(b, &sy)) return sx < sy ? -1 : sx > sy;
     zint x, y;
     z_of(&x, a);
     z_of(&y, b);
@@ -1213,6 +1311,17 @@ static void mp_pow52(mp_int *r, int p5, int p2) {
   MPC(mp_mul_2d(r, p2, r));
 }
 
+/* FDBigInteger.quoRemIteration: q = B / S (< 10), then B = 10 * (B % S). */
+static int fd_quo_rem(mp_int *b, const mp_int *s) {
+  int q = 0;
+  while (mp_cmp(b, s) != MP_LT) {
+    MPC(mp_sub(b, s, b));
+    q++;
+  }
+  MPC(mp_mul_d(b, 10, b));
+  return q;
+}
+
 static void fd_dtoa(fd_digits *f, int bin_exp, uint64_t fract_bits, int nsig_bits) {
   int tail_zeros = __builtin_ctzll(fract_bits);
   int nfract_bits = 53 - tail_zeros;
@@ -1257,18 +1366,15 @@ static void fd_dtoa(fd_digits *f, int bin_exp, uint64_t fract_bits, int nsig_bit
     if (bbits < 32 && tensbits < 32) FD_SMALL_LOOP(int32_t, uint32_t);
     else FD_SMALL_LOOP(int64_t, uint64_t);
   } else {
-    mp_int bv, sv, mv, tens, q, t;
-    MPC(mp_init_multi(&bv, &sv, &mv, &tens, &q, &t, NULL));
+    mp_int bv, sv, mv, tens, t;
+    MPC(mp_init_multi(&bv, &sv, &mv, &tens, &t, NULL));
     mp_pow52(&sv, s5, s2);
     mp_pow52(&bv, b5, b2);
     mp_set_u64(&t, fract);
     MPC(mp_mul(&bv, &t, &bv));
     mp_pow52(&mv, m5 + 1, m2 + 1);
     mp_pow52(&tens, s5 + 1, s2 + 1);
-    /* q = B / S; B = 10 * (B % S) */
-    MPC(mp_div(&bv, &sv, &q, &bv));
-    MPC(mp_mul_d(&bv, 10, &bv));
-    int qd = (int)mp_get_i64(&q);
+    int qd = fd_quo_rem(&bv, &sv);
     low = mp_cmp(&bv, &mv) == MP_LT;
     MPC(mp_add(&bv, &mv, &t));
     high = mp_cmp(&tens, &t) != MP_GT;
@@ -1276,9 +1382,7 @@ static void fd_dtoa(fd_digits *f, int bin_exp, uint64_t fract_bits, int nsig_bit
     else f->d[f->n++] = (char)('0' + qd);
     if (dec_exp < -3 || dec_exp >= 8) high = low = false;
     while (!low && !high) {
-      MPC(mp_div(&bv, &sv, &q, &bv));
-      MPC(mp_mul_d(&bv, 10, &bv));
-      qd = (int)mp_get_i64(&q);
+      qd = fd_quo_rem(&bv, &sv);
       MPC(mp_mul_d(&mv, 10, &mv));
       low = mp_cmp(&bv, &mv) == MP_LT;
       MPC(mp_add(&bv, &mv, &t));
@@ -1291,7 +1395,7 @@ static void fd_dtoa(fd_digits *f, int bin_exp, uint64_t fract_bits, int nsig_bit
       mp_ord o = mp_cmp(&bv, &tens);
       low_diff = o == MP_LT ? -1 : o == MP_GT ? 1 : 0;
     }
-    mp_clear_multi(&bv, &sv, &mv, &tens, &q, &t, NULL);
+    mp_clear_multi(&bv, &sv, &mv, &tens, &t, NULL);
   }
   f->dec_exp = dec_exp + 1;
   if (high) {
