@@ -464,10 +464,12 @@ void kiln_printer_value(kiln_printer *p, kiln_val x) {
   case KILN_T_VAR:
     print_var(sb, x);
     return;
-  case KILN_T_NAMESPACE:
-    kiln_sb_puts(sb, "#namespace[");
+  case KILN_T_NAMESPACE: /* as JVM Clojure 1.11: #object[clojure.lang.Namespace 0x.. "user"] */
+    kiln_sb_puts(sb, "#object[clojure.lang.Namespace ");
+    put_identity(sb, x);
+    kiln_sb_puts(sb, " \"");
     put_named(sb, ((const kiln_ns *)x)->name);
-    kiln_sb_putc(sb, ']');
+    kiln_sb_puts(sb, "\"]");
     return;
   case KILN_T_FN:
     print_fn(sb, x);
