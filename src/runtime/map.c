@@ -53,7 +53,12 @@ void kiln_map_init(void) {
   kiln_empty_hash_map = (kiln_val)hm;
 }
 
-static inline bool key_eq(kiln_val a, kiln_val b) { return a == b || kiln_equiv(a, b); }
+/* Two different immediates (fixnums, chars, nil, booleans) are never =. */
+static inline bool key_eq(kiln_val a, kiln_val b) {
+  if (a == b) return true;
+  if (!KILN_IS_PTR(a) && !KILN_IS_PTR(b)) return false;
+  return kiln_equiv(a, b);
+}
 static inline uint32_t hmask(int32_t hash, uint32_t shift) { return ((uint32_t)hash >> shift) & 31u; }
 static inline uint32_t bitpos(int32_t hash, uint32_t shift) { return 1u << hmask(hash, shift); }
 static inline uint32_t bindex(uint32_t bitmap, uint32_t bit) {
@@ -689,6 +694,10 @@ static const kiln_val *map_slot(kiln_val m, kiln_val k) {
 }
 
 kiln_val kiln_map_get(kiln_val m, kiln_val k, kiln_val not_found) {
+  if (KILN_HAS_TYPE(m, KILN_T_HASH_MAP)) {
+    const kiln_val *v = hm_find((const kiln_hash_map *)m, k);
+    return v ? *v : not_found;
+  }
   if (KILN_HAS_TYPE(m, KILN_T_SORTED_MAP)) return kiln_sorted_map_get(m, k, not_found);
   const kiln_val *v = map_slot(m, k);
   return v ? *v : not_found;

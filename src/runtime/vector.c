@@ -69,6 +69,8 @@ static kiln_vnode *node_new(void *edit) {
   return n;
 }
 
+static kiln_val *tail_node_new(void *edit);
+
 static kiln_vnode *node_clone(const kiln_vnode *src, void *edit) {
   kiln_vnode *n = kiln_alloc(sizeof *n);
   memcpy(n->a, src->a, sizeof n->a);
@@ -379,7 +381,7 @@ kiln_val kiln_vec_transient(kiln_val vv) {
   t->cnt = v->cnt;
   t->shift = v->shift;
   t->root = node_clone(v->root, t->edit);
-  t->tail = kiln_alloc(VWIDTH * sizeof(kiln_val));
+  t->tail = tail_node_new(t->edit);
   memcpy(t->tail, v->tail, (v->cnt - tailoff(v)) * sizeof(kiln_val));
   t->meta = KILN_NIL;
   return (kiln_val)t;
@@ -406,17 +408,17 @@ static kiln_vnode *tpush_tail(kiln_vector *t, uint32_t level, kiln_vnode *parent
   return parent;
 }
 
-kiln_val kiln_tvec_conj(kiln_val tt, kiln_val x) {
-  kiln_vector *t = tvec(tt);
-  uint32_t i = t->cnt;
-  if (i - tailoff(t) < VWIDTH) {
-    t->tail[i & VMASK] = x;
-    t->cnt++;
-    return tt;
-  }
-  kiln_vnode *tailnode = node_new(t->edit);
-  memcpy(tailnode->a, t->tail, VWIDTH * sizeof(kiln_val));
-  t->tail = kiln_alloc(VWIDTH * sizeof(kiln_val));
+/* A transient's tail lives in a node of its own, so a full tail moves into
+ * the trie as it is: one allocation per 32 conj!s. */
+static kiln_val *tail_node_new(void *edit) { return (kiln_val *)node_new(edit)->a; }
+
+static inline kiln_vnode *tail_node_of(kiln_val *tail) {
+  return (kiln_vnode *)((char *)tail - offsetof(kiln_vnode, a));
+}
+
+static kiln_val tvec_conj_slow(kiln_vector *t, kiln_val x) {
+  kiln_vnode *tailnode = tail_node_of(t->tail);
+  t->tail = tail_node_new(t->edit);
   t->tail[0] = x;
   if ((t->cnt >> VSHIFT) > (1u << t->shift)) {
     kiln_vnode *root = node_new(t->edit);
@@ -428,7 +430,19 @@ kiln_val kiln_tvec_conj(kiln_val tt, kiln_val x) {
     t->root = tpush_tail(t, t->shift, t->root, tailnode);
   }
   t->cnt++;
-  return tt;
+  return (kiln_val)t;
+}
+
+kiln_val kiln_tvec_conj(kiln_val tt, kiln_val x) {
+  kiln_vector *t = (kiln_vector *)tt;
+  if (__builtin_expect(!t->edit || !((kiln_edit *)t->edit)->live, 0)) kiln_transient_check(t->edit);
+  uint32_t i = t->cnt;
+  if (i - tailoff(t) < VWIDTH) {
+    t->tail[i & VMASK] = x;
+    t->cnt = i + 1;
+    return tt;
+  }
+  return tvec_conj_slow(t, x);
 }
 
 static const kiln_val *tarray_for(kiln_vector *t, uint32_t i) {
@@ -481,7 +495,7 @@ kiln_val kiln_tvec_pop(kiln_val tt) {
     return tt;
   }
   const kiln_val *leaf = tarray_for(t, t->cnt - 2);
-  kiln_val *tail = kiln_alloc(VWIDTH * sizeof(kiln_val));
+  kiln_val *tail = tail_node_new(t->edit);
   memcpy(tail, leaf, VWIDTH * sizeof(kiln_val));
   kiln_vnode *root = pop_tail(t->cnt, t->shift, t->root, t->edit);
   uint32_t shift = t->shift;
