@@ -138,8 +138,31 @@ static int32_t entry_hash(kiln_val k, kiln_val v) {
   return kiln_murmur3_mix_coll_hash((int32_t)h, 2);
 }
 
-static kiln_val entry_key(kiln_val e) { return kiln_nth(e, 0, KILN_NIL, false); }
-static kiln_val entry_val(kiln_val e) { return kiln_nth(e, 1, KILN_NIL, false); }
+static kiln_val entry_key(kiln_val e) {
+  if (KILN_HAS_TYPE(e, KILN_T_MAP_ENTRY)) return ((const kiln_map_entry_obj *)e)->key;
+  return kiln_nth(e, 0, KILN_NIL, false);
+}
+static kiln_val entry_val(kiln_val e) {
+  if (KILN_HAS_TYPE(e, KILN_T_MAP_ENTRY)) return ((const kiln_map_entry_obj *)e)->val;
+  return kiln_nth(e, 1, KILN_NIL, false);
+}
+
+/*
+ * The cached hash slot of a persistent collection, or NULL for types without
+ * one. Collections are immutable, so a racing second computation stores the
+ * same value; the flag is set after the value.
+ */
+static int32_t *hash_slot(kiln_val x, kiln_type t) {
+  switch (t) {
+  case KILN_T_VECTOR: return &((kiln_vector *)x)->hash;
+  case KILN_T_ARRAY_MAP: return &((kiln_array_map *)x)->hash;
+  case KILN_T_HASH_MAP: return &((kiln_hash_map *)x)->hash;
+  case KILN_T_HASH_SET: return &((kiln_hash_set *)x)->hash;
+  case KILN_T_SORTED_MAP:
+  case KILN_T_SORTED_SET: return &((kiln_sorted *)x)->hash;
+  default: return NULL;
+  }
+}
 
 static int32_t map_hash(kiln_val m) {
   uint32_t hash = 0;
@@ -161,6 +184,8 @@ static int32_t string_hasheq(kiln_val x) {
   return h;
 }
 
+static int32_t hasheq_uncached(kiln_val x, kiln_type t);
+
 int32_t kiln_hash(kiln_val x) {
   if (KILN_IS_FIXNUM(x)) return kiln_murmur3_hash_long(KILN_FIXNUM_VALUE(x));
   if (x == KILN_NIL) return 0;
@@ -170,7 +195,34 @@ int32_t kiln_hash(kiln_val x) {
   if (!KILN_IS_PTR(x)) return kiln_identity_hash(x);
   kiln_type t = (kiln_type)KILN_OBJ_TYPE(x);
   if ((unsigned)t < KILN_T_COUNT && hash_methods[t]) return hash_methods[t](x);
+  int32_t *slot = hash_slot(x, t);
+  if (slot && (__atomic_load_n(&((kiln_obj *)x)->flags, __ATOMIC_ACQUIRE) & KILN_COLL_HASHED))
+    return *slot;
   kiln_stack_check();
+  int32_t h;
+  switch (t) {
+  case KILN_T_VECTOR:
+    h = kiln_hash_ordered(x);
+    break;
+  case KILN_T_ARRAY_MAP:
+  case KILN_T_HASH_MAP:
+  case KILN_T_SORTED_MAP:
+    h = map_hash(x);
+    break;
+  case KILN_T_HASH_SET:
+  case KILN_T_SORTED_SET:
+    h = kiln_hash_unordered(x);
+    break;
+  default:
+    return hasheq_uncached(x, t);
+  }
+  *slot = h;
+  __atomic_or_fetch(&((kiln_obj *)x)->flags, KILN_COLL_HASHED, __ATOMIC_RELEASE);
+  return h;
+}
+
+/* hasheq of the types that keep no hash slot (or keep their own). */
+static int32_t hasheq_uncached(kiln_val x, kiln_type t) {
   switch (t) {
   case KILN_T_LONG:
   case KILN_T_DOUBLE:
