@@ -228,8 +228,11 @@ static void route(device *d, kiln_benc *m) {
     p->got_value = true;
     if (req) {
       kiln_benc *r = kiln_benc_set_strn(kiln_benc_dict(), "value", s, n);
-      if (ns) kiln_benc_set_str(r, "ns", ns);
+      /* Streamed printing sends value and ns apart, as on the JVM. */
+      bool split = ns && kiln_benc_get_bool(req->msg, "nrepl.middleware.print/stream?");
+      if (ns && !split) kiln_benc_set_str(r, "ns", ns);
       kiln_reply(req, r);
+      if (split) kiln_reply_str(req, "ns", ns);
     }
   }
   if (kiln_benc_get(m, "ex")) {
