@@ -526,6 +526,7 @@ KILN_NATIVE(n_add_source_path) {
 static kiln_val class_sym(kiln_val x) {
   if (x == KILN_NIL) return KILN_NIL;
   if (KILN_HAS_TYPE(x, KILN_T_EXCEPTION)) return kiln_sym(NULL, ((kiln_exception *)x)->cls);
+  if (KILN_HAS_TYPE(x, KILN_T_RECORD) || KILN_HAS_TYPE(x, KILN_T_TYPE)) return kiln_record_tag(x);
   return kiln_sym(NULL, kiln_class_name(x));
 }
 
@@ -658,6 +659,10 @@ static bool instance_of(const char *cls, kiln_val x) {
   for (size_t i = 0; i < KILN_ARRAY_LEN(class_preds); i++)
     if (strcmp(class_preds[i].name, cls) == 0) return class_preds[i].pred(x);
   if (KILN_HAS_TYPE(x, KILN_T_EXCEPTION)) return kiln_ex_is(x, cls);
+  if (KILN_HAS_TYPE(x, KILN_T_RECORD) || KILN_HAS_TYPE(x, KILN_T_TYPE)) {
+    if (strcmp(kiln_sym_name(kiln_record_tag(x)), cls) == 0) return true;
+    if (KILN_HAS_TYPE(x, KILN_T_RECORD) && strcmp(cls, "clojure.lang.IRecord") == 0) return true;
+  }
   const char *mine = kiln_class_name(x);
   if (strcmp(mine, cls) == 0) return true;
   /* Kiln's one map, seq and list classes stand in for the JVM's several. */

@@ -75,6 +75,7 @@ static int64_t count_seq(kiln_val s) {
 
 int64_t kiln_count_int(kiln_val coll) {
   switch (kiln_type_of(coll)) {
+  case KILN_T_RECORD: return kiln_count_int(kiln_record_map(coll));
   case KILN_T_NONE:
     if (coll == KILN_NIL) return 0;
     break;
@@ -142,7 +143,8 @@ bool kiln_is_counted(kiln_val v) {
 
 bool kiln_is_map(kiln_val v) {
   kiln_type t = kiln_type_of(v);
-  return t == KILN_T_ARRAY_MAP || t == KILN_T_HASH_MAP || t == KILN_T_SORTED_MAP;
+  return t == KILN_T_ARRAY_MAP || t == KILN_T_HASH_MAP || t == KILN_T_SORTED_MAP ||
+         t == KILN_T_RECORD;
 }
 
 bool kiln_is_vector(kiln_val v) {
@@ -199,6 +201,13 @@ static kiln_val map_conj(kiln_val m, kiln_val x, assoc_fn assoc) {
 
 kiln_val kiln_conj(kiln_val coll, kiln_val x) {
   switch (kiln_type_of(coll)) {
+  case KILN_T_RECORD: {
+    kiln_val kv = kiln_seq(x);
+    if (KILN_HAS_TYPE(x, KILN_T_MAP_ENTRY) || kiln_is_vector(x))
+      return kiln_record_assoc(coll, kiln_nth(x, 0, KILN_NIL, false), kiln_nth(x, 1, KILN_NIL, false));
+    for (; kv != KILN_NIL; kv = kiln_next(kv)) coll = kiln_conj(coll, kiln_first(kv));
+    return coll;
+  }
   case KILN_T_NONE:
     if (coll == KILN_NIL) return kiln_list_cons(x, KILN_NIL);
     break;
@@ -233,6 +242,7 @@ kiln_val kiln_conj(kiln_val coll, kiln_val x) {
 
 kiln_val kiln_assoc(kiln_val coll, kiln_val k, kiln_val v) {
   switch (kiln_type_of(coll)) {
+  case KILN_T_RECORD: return kiln_record_assoc(coll, k, v);
   case KILN_T_NONE:
     if (coll == KILN_NIL) {
       kiln_val kv[2] = {k, v};
@@ -256,6 +266,7 @@ kiln_val kiln_assoc(kiln_val coll, kiln_val k, kiln_val v) {
 
 kiln_val kiln_dissoc(kiln_val coll, kiln_val k) {
   if (coll == KILN_NIL) return KILN_NIL;
+  if (KILN_HAS_TYPE(coll, KILN_T_RECORD)) return kiln_record_dissoc(coll, k);
   if (kiln_is_map(coll)) return kiln_map_dissoc(coll, k);
   cast_error(coll, "clojure.lang.IPersistentMap");
 }
@@ -271,6 +282,7 @@ kiln_val kiln_disj(kiln_val coll, kiln_val k) {
 
 kiln_val kiln_get(kiln_val coll, kiln_val k, kiln_val not_found) {
   switch (kiln_type_of(coll)) {
+  case KILN_T_RECORD: return kiln_get(kiln_record_map(coll), k, not_found);
   case KILN_T_ARRAY_MAP:
   case KILN_T_HASH_MAP:
   case KILN_T_SORTED_MAP:
@@ -338,6 +350,7 @@ kiln_val kiln_nth(kiln_val coll, int64_t i, kiln_val not_found, bool has_not_fou
 
 bool kiln_contains(kiln_val coll, kiln_val k) {
   switch (kiln_type_of(coll)) {
+  case KILN_T_RECORD: return kiln_contains(kiln_record_map(coll), k);
   case KILN_T_NONE:
     if (coll == KILN_NIL) return false;
     break;
@@ -440,6 +453,8 @@ kiln_val kiln_pop(kiln_val coll) {
 
 kiln_val kiln_empty(kiln_val coll) {
   switch (kiln_type_of(coll)) {
+  case KILN_T_RECORD:
+    kiln_throwf(KILN_EX_UNSUPPORTED, "Can't create empty: %s", kiln_pr_str(kiln_record_tag(coll)));
   case KILN_T_LIST:
   case KILN_T_EMPTY_LIST:
     return kiln_list_with_meta(kiln_empty_list, ((kiln_list *)coll)->meta);
@@ -469,6 +484,7 @@ kiln_val kiln_empty(kiln_val coll) {
 
 kiln_val kiln_meta(kiln_val x) {
   switch (kiln_type_of(x)) {
+  case KILN_T_RECORD: case KILN_T_TYPE: return kiln_record_meta(x);
   case KILN_T_SYMBOL:
     return ((kiln_symbol *)x)->meta;
   case KILN_T_LIST:
@@ -504,6 +520,7 @@ kiln_val kiln_meta(kiln_val x) {
 
 kiln_val kiln_with_meta(kiln_val x, kiln_val meta) {
   switch (kiln_type_of(x)) {
+  case KILN_T_RECORD: case KILN_T_TYPE: return kiln_record_with_meta(x, meta);
   case KILN_T_SYMBOL: {
     kiln_symbol *s = kiln_obj_new(KILN_T_SYMBOL, sizeof *s);
     *s = *(kiln_symbol *)x;

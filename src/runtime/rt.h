@@ -174,11 +174,27 @@ typedef struct kiln_thread {
   /* apply's hand-over of an unrealized tail to kiln_rest_args (fn.c). */
   const kiln_val *spread_argv;
   kiln_val spread_tail;
+  /* The stack guard (var.c): the stack's lowest address, the alternate
+   * signal stack, and the StackOverflowError thrown from the signal handler
+   * (allocated ahead: a handler must not allocate). */
+  char *stack_low;
+  void *altstack;
+  kiln_val overflow_error;
 } kiln_thread;
 
 kiln_thread *kiln_thread_current(void);
 /* Releases the calling thread's state and unregisters it from the GC. */
 void kiln_thread_release(void);
+/*
+ * Compiled code calls compiled code directly, with no stack check. As a
+ * backstop, a SIGSEGV handler running on each Kiln thread's alternate signal
+ * stack turns a fault in the stack's guard zone into a StackOverflowError
+ * when the faulting instruction is in compiled code (a patch), where no
+ * runtime lock can be held; elsewhere it reports the overflow and lets the
+ * previous handler (or the default action) have the fault. Installed once by
+ * kiln_rt_init; KILN_NO_STACK_GUARD=1 in the environment leaves it out.
+ */
+void kiln_stack_guard_install(void);
 KILN_NORETURN void kiln_stack_overflow(void);
 /* Throws StackOverflowError when the calling thread's stack is nearly used
  * up. Cheap (one TLS load and a compare): recursive C code (the interpreter's
@@ -741,6 +757,29 @@ void kiln_print_map_body(kiln_printer *p, const char *prefix, kiln_val m);
 /* The JVM class name of a fn named "ns/name[/inner]": "ns$name$inner", munged. */
 void kiln_fn_class_name(kiln_sb *sb, const char *fn_name);
 
+/* ==== records and types (record.c) ===================================== */
+
+typedef struct kiln_record {
+  kiln_obj h;     /* KILN_T_RECORD or KILN_T_TYPE */
+  kiln_val tag;   /* the type's symbol: demo.core.Point */
+  kiln_val basis; /* the declared fields, as keywords */
+  kiln_val map;   /* the entries (fields first) */
+  kiln_val meta;
+  int32_t hash;   /* 0 = not computed */
+  uint32_t pad;
+} kiln_record;
+
+kiln_val kiln_record_new(kiln_type type, kiln_val tag, kiln_val basis, kiln_val map);
+bool kiln_is_record(kiln_val v);
+kiln_val kiln_record_map(kiln_val r);
+kiln_val kiln_record_tag(kiln_val r);
+kiln_val kiln_record_assoc(kiln_val r, kiln_val k, kiln_val v);
+kiln_val kiln_record_dissoc(kiln_val r, kiln_val k);
+kiln_val kiln_record_meta(kiln_val r);
+kiln_val kiln_record_with_meta(kiln_val r, kiln_val meta);
+bool kiln_record_equiv(kiln_val a, kiln_val b);
+int32_t kiln_record_hash(kiln_val r);
+
 /* ==== vars and namespaces (var.c) ====================================== */
 
 typedef struct kiln_ns {
@@ -1068,7 +1107,7 @@ bool kiln_digest_equal(const uint8_t *a, const uint8_t *b, size_t n);
  */
 #define KILN_SUBSYSTEMS(X) \
   X(symbol) X(coll) X(var) X(error) X(number) X(string) X(hash) X(print) X(fn) X(ref) \
-  X(regex) X(seq) X(reader) X(compiler)
+  X(regex) X(seq) X(record) X(reader) X(compiler)
 #define KILN_SUBSYSTEM_INIT_DECL(name) void kiln_##name##_init(void);
 KILN_SUBSYSTEMS(KILN_SUBSYSTEM_INIT_DECL)
 #undef KILN_SUBSYSTEM_INIT_DECL

@@ -93,6 +93,7 @@ static kiln_val entry_seq(kiln_val e) {
 
 kiln_val kiln_seq(kiln_val coll) {
   switch (kiln_type_of(coll)) {
+  case KILN_T_RECORD: return kiln_seq(kiln_record_map(coll));
   case KILN_T_NONE:
     if (coll == KILN_NIL) return KILN_NIL;
     not_seqable(coll);
