@@ -800,6 +800,29 @@ KILN_NATIVE(n_flush) {
   return KILN_NIL;
 }
 
+KILN_NATIVE(n_printf) {
+  KILN_ARITY("clojure.core/printf", argc >= 1);
+  kiln_val s = kiln_format(argv[0], argc - 1, argv + 1);
+  kiln_write(out_writer(), kiln_str_data(s), kiln_str_nbytes(s));
+  return KILN_NIL;
+}
+
+KILN_NATIVE(n_munge) {
+  KILN_ARITY("clojure.core/munge", argc == 1);
+  kiln_sb in, out;
+  kiln_sb_init(&in);
+  kiln_sb_init(&out);
+  kiln_str_to(&in, argv[0]);
+  const char *s = kiln_sb_cstr(&in);
+  for (size_t i = 0; i < in.len; i++) {
+    const char *m = s[i] == '/' ? "_SLASH_" : munge_char(s[i]);
+    if (m) kiln_sb_puts(&out, m);
+    else kiln_sb_putc(&out, s[i]);
+  }
+  if (KILN_HAS_TYPE(argv[0], KILN_T_SYMBOL)) return kiln_sym(NULL, kiln_sb_cstr(&out));
+  return kiln_sb_to_string(&out);
+}
+
 KILN_NATIVE(n_string_writer) {
   KILN_ARITY("clojure.core/-string-writer", argc == 0);
   return kiln_writer_string();
@@ -851,6 +874,11 @@ static const kiln_native_def print_natives[] = {
      "and println produce output for human consumption.",
      n_print, 0},
     {"println", "([& more])", "Same as print followed by (newline)", n_println, 0},
+    {"printf", "([fmt & args])", "Prints formatted output, as per format", n_printf, 0},
+    {"munge", "([s])",
+     "Returns s with the characters a JVM class name cannot hold replaced as the\n  Clojure "
+     "compiler replaces them (a symbol for a symbol).",
+     n_munge, 0},
     {"newline", "([])", "Writes a platform-specific newline to *out*", n_newline, 0},
     {"flush", "([])",
      "Flushes the output stream that is the current value of\n  *out*",

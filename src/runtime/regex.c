@@ -564,7 +564,27 @@ static const kiln_native_def regex_natives[] = {
      n_re_seq, 0},
 };
 
+KILN_NATIVE(n_re_quote_replacement) {
+  KILN_ARITY("clojure.string/re-quote-replacement", argc == 1);
+  kiln_val s = want_str(argv[0]);
+  const char *d = kiln_str_data(s);
+  size_t n = kiln_str_nbytes(s);
+  if (!memchr(d, '\\', n) && !memchr(d, '$', n)) return s;
+  kiln_sb sb;
+  kiln_sb_init(&sb);
+  for (size_t i = 0; i < n; i++) {
+    if (d[i] == '\\' || d[i] == '$') kiln_sb_putc(&sb, '\\');
+    kiln_sb_putc(&sb, d[i]);
+  }
+  return kiln_sb_to_string(&sb);
+}
+
 static const kiln_native_def string_regex_natives[] = {
+    {"re-quote-replacement", "([replacement])",
+     "Given a replacement string that you wish to be a literal\n   replacement for a pattern "
+     "match in replace or replace-first, do the\n   necessary escaping of special characters "
+     "in the replacement.",
+     n_re_quote_replacement, 0},
     {"split", "([s re] [s re limit])",
      "Splits string on a regular expression.  Optional argument limit is\n  the maximum "
      "number of parts. Not lazy. Returns vector of the parts.\n  Trailing empty strings are "

@@ -173,9 +173,13 @@ static void test_natives_and_writers(void) {
   call("clojure.core", "print", 2, args);
   call("clojure.core", "println", 0, NULL);
   call("clojure.core", "prn", 1, args);
+  kiln_val pf[] = {S("<%d|%s>"), N(3), K("k")};
+  call("clojure.core", "printf", 3, pf);
   kiln_var_pop_bindings();
-  CHECK_STR(kiln_str_data(kiln_writer_string_value(w)), "\"a\" 1\na 1\n\"a\"\n");
-  CHECK_STR(str(w), "\"a\" 1\na 1\n\"a\"\n");
+  CHECK_STR(kiln_str_data(kiln_writer_string_value(w)), "\"a\" 1\na 1\n\"a\"\n<3|:k>");
+  CHECK_STR(str(w), "\"a\" 1\na 1\n\"a\"\n<3|:k>");
+  kiln_val mu = S("foo-bar?/x");
+  CHECK_STR(kiln_str_data(call("clojure.core", "munge", 1, &mu)), "foo_bar_QMARK__SLASH_x");
 }
 
 /* A callback writer that records each flush. */

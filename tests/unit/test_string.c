@@ -211,6 +211,7 @@ static void test_clojure_string(void) {
   CHECK_STR(pr(CALL("clojure.string", "split-lines", S("a\nb\r\nc\n\n"))), "[\"a\" \"b\" \"c\"]");
   CHECK_STR(STR_CALL("escape", S("a<b>"), kiln_map_from(4, (kiln_val[]){KILN_CHAR('<'), S("&lt;"), KILN_CHAR('>'), S("&gt;")})),
             "a&lt;b&gt;");
+  CHECK_STR(STR_CALL("re-quote-replacement", S("a$1\\b")), "a\\$1\\\\b");
 #undef STR_CALL
 }
 
