@@ -22,6 +22,18 @@
  * mp_ints and copied into a new GC object, then cleared. A ratio holds two
  * BIGINT objects (the denominator > 1), a decimal a BIGINT unscaled value and
  * an int32 scale, as java.math.BigDecimal: value = unscaled * 10^-scale.
+ *
+ * Which JVM behaviour. Where JVM Clojure answers differently for literal
+ * (primitive, inlined) and boxed arguments, Kiln follows the boxed path,
+ * which is what a function of unhinted arguments sees: (- x Long/MIN_VALUE)
+ * negates first and throws, (int 1e10) throws "integer overflow", quot of
+ * longs by zero says "Divide by zero". The one exception is division
+ * involving a double, which is IEEE as with literals: (/ 1.0 0) is ##Inf.
+ * Doubles print as JDK 17's Double.toString does (FloatingDecimal, ported
+ * below), not as the shortest round-trip digits. Kiln has no float, short,
+ * byte or BigInteger types: float keeps a double (range-checked), short and
+ * byte give longs, biginteger and numerator/denominator give BigInts (or
+ * longs when they fit), and *math-context* is not consulted.
  */
 #include <errno.h>
 #include <float.h>
