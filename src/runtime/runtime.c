@@ -30,6 +30,7 @@ static kiln_val init_all(void *ctx) {
 static void rt_init_once(void) {
   kiln_gc_init();
   kiln_thread_current();
+  kiln_stack_guard_install();
   kiln_val ex;
   if (!kiln_pcall(init_all, NULL, NULL, &ex)) {
     fprintf(stderr, "kiln: the runtime failed to start: %s: %s\n", kiln_class_name(ex),

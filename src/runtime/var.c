@@ -19,9 +19,14 @@
  * it meets the var. A var that was never thread-bound skips the walk
  * (KILN_VAR_THREAD_BOUND is set, and stays set, on its first binding).
  */
+#include <dlfcn.h>
+#include <gc.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ucontext.h>
+#include <unistd.h>
 
 #include "runtime/rt.h"
 
@@ -36,13 +41,16 @@ static size_t thread_pool_n;
 
 /* Room left below the limit for throwing the StackOverflowError itself. */
 #define KILN_STACK_MARGIN (128u * 1024u)
+#define KILN_ALTSTACK_SIZE (64u * 1024u)
 
 static _Thread_local bool tl_registered_gc; /* we registered this thread with the GC */
 
 /* Recycles a thread's state (a state that does not fit the pool stays
  * allocated: a few bytes). */
 static void thread_state_recycle(kiln_thread *th) {
-  memset(th, 0, sizeof *th); /* drops the references it held */
+  void *altstack = th->altstack; /* kept for the next thread */
+  memset(th, 0, sizeof *th);     /* drops the references it held */
+  th->altstack = altstack;
   pthread_mutex_lock(&thread_pool_lock);
   if (thread_pool_n < KILN_ARRAY_LEN(thread_pool)) thread_pool[thread_pool_n++] = th;
   pthread_mutex_unlock(&thread_pool_lock);
@@ -50,7 +58,12 @@ static void thread_state_recycle(kiln_thread *th) {
 
 /* Runs when a thread that used Kiln exits. */
 static void thread_state_destroy(void *p) {
-  thread_state_recycle(p);
+  kiln_thread *th = p;
+  if (th->altstack) {
+    stack_t off = {.ss_flags = SS_DISABLE};
+    sigaltstack(&off, NULL);
+  }
+  thread_state_recycle(th);
   tl_thread = NULL;
   if (tl_registered_gc) {
     tl_registered_gc = false;
@@ -60,8 +73,9 @@ static void thread_state_destroy(void *p) {
 
 static void thread_key_init(void) { pthread_key_create(&thread_key, thread_state_destroy); }
 
-static char *stack_limit_of_this_thread(void) {
+static char *stack_limit_of_this_thread(char **stack_low) {
   char *here = __builtin_frame_address(0);
+  *stack_low = NULL;
   size_t size = 0;
   char *low = NULL;
 #if defined(__APPLE__)
@@ -80,6 +94,7 @@ static char *stack_limit_of_this_thread(void) {
     /* Unknown or tiny: assume 512 KB below the current frame. */
     return here - 512 * 1024 + KILN_STACK_MARGIN / 4;
   }
+  *stack_low = low;
   return low + (size > 8 * KILN_STACK_MARGIN ? KILN_STACK_MARGIN : size / 8);
 }
 
@@ -91,10 +106,84 @@ static kiln_thread *thread_state_new(void) {
   if (thread_pool_n) th = thread_pool[--thread_pool_n];
   pthread_mutex_unlock(&thread_pool_lock);
   if (!th) th = kiln_alloc_root(sizeof *th);
-  th->stack_limit = stack_limit_of_this_thread();
+  th->stack_limit = stack_limit_of_this_thread(&th->stack_low);
   pthread_setspecific(thread_key, th);
   tl_thread = th;
+  th->overflow_error = kiln_ex_new(KILN_EX_STACK, KILN_NIL, KILN_NIL, KILN_NIL);
+  if (!th->altstack) th->altstack = malloc(KILN_ALTSTACK_SIZE);
+  if (th->altstack) {
+    stack_t ss = {.ss_sp = th->altstack, .ss_size = KILN_ALTSTACK_SIZE};
+    sigaltstack(&ss, NULL);
+  }
   return th;
+}
+
+/* ---- the stack guard ---- */
+
+static struct sigaction previous_segv, previous_bus;
+
+/* The shared object an address belongs to, or NULL. */
+static void *object_base(const void *addr) {
+  Dl_info info;
+  return dladdr(addr, &info) && info.dli_fbase ? info.dli_fbase : NULL;
+}
+
+static void *own_base, *libc_base, *gc_base;
+
+static void *fault_pc(void *ucv) {
+  ucontext_t *uc = ucv;
+#if defined(__linux__) && defined(__x86_64__)
+  return (void *)uc->uc_mcontext.gregs[REG_RIP];
+#elif defined(__linux__) && defined(__aarch64__)
+  return (void *)uc->uc_mcontext.pc;
+#elif defined(__APPLE__) && defined(__x86_64__)
+  return (void *)uc->uc_mcontext->__ss.__rip;
+#elif defined(__APPLE__) && defined(__aarch64__)
+  return (void *)uc->uc_mcontext->__ss.__pc;
+#else
+  KILN_UNUSED(uc);
+  return NULL;
+#endif
+}
+
+static void stack_guard_handler(int sig, siginfo_t *si, void *uc) {
+  kiln_thread *th = tl_thread;
+  char *addr = si->si_addr;
+  bool overflow = th && th->stack_low && addr >= th->stack_low - 1024 * 1024 &&
+                  addr < th->stack_limit;
+  if (overflow) {
+    void *pc = fault_pc(uc);
+    void *base = pc ? object_base(pc) : NULL;
+    if (base && base != own_base && base != libc_base && base != gc_base && th->handlers) {
+      kiln_throw(th->overflow_error);
+    }
+    static const char msg[] =
+        "kiln: StackOverflowError outside compiled code; the process cannot continue\n";
+    if (write(2, msg, sizeof msg - 1) < 0) {
+    }
+  }
+  /* Not ours to handle: give the fault to whoever handled it before. */
+  sigaction(sig, sig == SIGSEGV ? &previous_segv : &previous_bus, NULL);
+}
+
+static void stack_guard_install_once(void) {
+  const char *off = getenv("KILN_NO_STACK_GUARD");
+  if (off && *off && strcmp(off, "0") != 0) return;
+  own_base = object_base((void *)kiln_thread_current);
+  libc_base = object_base((void *)write);
+  gc_base = object_base((void *)GC_malloc);
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = stack_guard_handler;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGSEGV, &sa, &previous_segv);
+  sigaction(SIGBUS, &sa, &previous_bus);
+}
+
+void kiln_stack_guard_install(void) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, stack_guard_install_once);
 }
 
 kiln_thread *kiln_thread_current(void) {
@@ -136,6 +225,7 @@ static kiln_val map_get(kiln_val m, kiln_val k) {
 }
 
 static kiln_val map_assoc(kiln_val m, kiln_val k, kiln_val v) {
+  if (m == KILN_NIL) m = kiln_empty_map;
   if (m == KILN_NIL) {
     kiln_val kv[2] = {k, v};
     return kiln_map_from(2, kv);

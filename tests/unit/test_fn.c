@@ -276,6 +276,37 @@ static void test_stack_overflow(void) {
   pthread_attr_destroy(&attr);
 }
 
+#ifdef KILN_TEST_DEEP_SO
+#include <dlfcn.h>
+
+/* Overflow inside "compiled" code (a separate shared object that recurses
+ * without checks): the stack guard's signal handler throws. */
+static void test_stack_guard(void) {
+  void *h = dlopen(KILN_TEST_DEEP_SO, RTLD_NOW | RTLD_LOCAL);
+  CHECK(h != NULL);
+  if (!h) return;
+  kiln_fn_code code = (kiln_fn_code)dlsym(h, "kiln_test_deep");
+  CHECK(code != NULL);
+  kiln_fn *f = kiln_fn_new(code, "test/deep", 0);
+  for (int i = 0; i < 2; i++) {
+    kiln_val r, ex = KILN_NIL;
+    CHECK(!kiln_pcall(overflow_body, f, &r, &ex));
+    CHECK(kiln_ex_is(ex, KILN_EX_STACK));
+  }
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, 1024 * 1024);
+  pthread_t th;
+  void *res = NULL;
+  CHECK(pthread_create(&th, &attr, overflow_thread, f) == 0);
+  pthread_join(th, &res);
+  CHECK(res == (void *)1);
+  pthread_attr_destroy(&attr);
+}
+#else
+static void test_stack_guard(void) {}
+#endif
+
 int main(void) {
   kiln_rt_init();
   test_callables();
@@ -285,5 +316,6 @@ int main(void) {
   test_api_try_no_handler();
   test_safepoint();
   test_stack_overflow();
+  test_stack_guard();
   return check_summary();
 }
