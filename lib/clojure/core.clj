@@ -1321,3 +1321,140 @@
          ret# ~expr]
      (println (str "\"Elapsed time: " (/ (double (- (-nano-time) start#)) 1000000.0) " msecs\""))
      ret#))
+
+;;;; Hierarchies and multimethods (in Clojure, over an atom of methods).
+
+(def ^:private global-hierarchy (atom {:parents {} :ancestors {} :descendants {}}))
+
+(defn make-hierarchy
+  "Creates a hierarchy object for use with derive, isa? etc."
+  [] {:parents {} :descendants {} :ancestors {}})
+
+(defn parents
+  "Returns the immediate parents of tag, either via a Java type inheritance relationship or a relationship established via derive."
+  ([tag] (parents @global-hierarchy tag))
+  ([h tag] (not-empty (get (:parents h) tag))))
+
+(defn ancestors
+  "Returns the immediate and indirect parents of tag, as established via derive."
+  ([tag] (ancestors @global-hierarchy tag))
+  ([h tag] (not-empty (get (:ancestors h) tag))))
+
+(defn descendants
+  "Returns the immediate and indirect children of tag, through a relationship established via derive."
+  ([tag] (descendants @global-hierarchy tag))
+  ([h tag] (not-empty (get (:descendants h) tag))))
+
+(defn derive
+  "Establishes a parent/child relationship between parent and tag."
+  ([tag parent] (swap! global-hierarchy derive tag parent) nil)
+  ([h tag parent]
+   (when (= tag parent)
+     (throw (ex-new* "java.lang.AssertionError" "Assert failed: (not= tag parent)")))
+   (let [tp (:parents h) td (:descendants h) ta (:ancestors h)
+         tf (fn [m source sources target targets]
+              (reduce (fn [ret k]
+                        (assoc ret k (reduce conj (get targets k #{}) (cons target (targets target)))))
+                      m (cons source (sources source))))]
+     (if (contains? (get tp tag #{}) parent)
+       h
+       (do
+         (when (contains? (get ta tag #{}) parent)
+           (throw (ex-new* "java.lang.Exception" (str (pr-str tag) " already has " (pr-str parent) " as ancestor"))))
+         (when (contains? (get ta parent #{}) tag)
+           (throw (ex-new* "java.lang.Exception" (str "Cyclic derivation: " (pr-str parent) " has " (pr-str tag) " as ancestor"))))
+         {:parents (assoc (:parents h) tag (conj (get tp tag #{}) parent))
+          :ancestors (tf (:ancestors h) tag td parent ta)
+          :descendants (tf (:descendants h) parent ta tag td)})))))
+
+(defn isa?
+  "Returns true if (= child parent), or child is directly or indirectly derived from parent, either via a relationship established via derive, or, for vectors, element-wise."
+  ([child parent] (isa? @global-hierarchy child parent))
+  ([h child parent]
+   (or (= child parent)
+       (contains? (get (:ancestors h) child #{}) parent)
+       (and (vector? parent) (vector? child)
+            (= (count parent) (count child))
+            (every? identity (map (fn [c p] (isa? h c p)) child parent))))))
+
+(defn -make-multi
+  "The function behind defmulti: dispatches on (apply dispatch-fn args)."
+  [mname dispatch-fn default-val hierarchy]
+  (let [state (atom {:methods {} :prefers {}})
+        find-method (fn [dv]
+                      (let [ms (:methods @state)]
+                        (if (contains? ms dv)
+                          (get ms dv)
+                          (let [h (loop [h hierarchy] (if (instance? clojure.lang.IDeref h) (recur @h) h))
+                                candidates (filter (fn [e] (isa? h dv (key e))) ms)
+                                best (reduce (fn [best e]
+                                               (if (or (nil? best) (isa? h (key e) (key best))
+                                                       (contains? (get (:prefers @state) (key e) #{}) (key best)))
+                                                 e best))
+                                             nil candidates)]
+                            (if best (val best) (get ms default-val))))))
+        f (fn [& args]
+            (let [dv (apply dispatch-fn args)
+                  impl (find-method dv)]
+              (if impl
+                (apply impl args)
+                (throw (ex-new* "java.lang.IllegalArgumentException"
+                                (str "No method in multimethod '" mname "' for dispatch value: " (pr-str dv)))))))]
+    (with-meta f {::multi state ::find find-method ::default default-val})))
+
+(defn -multi-state [multifn]
+  (or (::multi (meta multifn))
+      (throw (ex-new* "java.lang.IllegalArgumentException" (str "Not a multimethod: " (pr-str multifn))))))
+
+(defmacro defmulti
+  "Creates a new multimethod with the associated dispatch function. Options are key-value pairs and may be one of: :default (the default dispatch value, defaults to :default) and :hierarchy."
+  [mm-name & options]
+  (let [docstring (when (string? (first options)) (first options))
+        options (if docstring (next options) options)
+        m (when (map? (first options)) (first options))
+        options (if m (next options) options)
+        dispatch-fn (first options)
+        opts (apply hash-map (next options))
+        m (merge (meta mm-name) m (when docstring {:doc docstring}))
+        mm-name (with-meta mm-name m)]
+    `(let [v# (def ~mm-name)]
+       (when-not (and (bound? v#) (::multi (meta @v#)))
+         (def ~mm-name
+           (-make-multi '~mm-name ~dispatch-fn ~(get opts :default :default)
+                        ~(get opts :hierarchy `(var global-hierarchy))))))))
+
+(defmacro defmethod
+  "Creates and installs a new method of multimethod associated with dispatch-value."
+  [multifn dispatch-val & fn-tail]
+  `(do (swap! (-multi-state ~multifn) update :methods assoc ~dispatch-val (fn ~@fn-tail))
+       ~multifn))
+
+(defn remove-method
+  "Removes the method of multimethod associated with dispatch-value."
+  [multifn dispatch-val]
+  (swap! (-multi-state multifn) update :methods dissoc dispatch-val)
+  multifn)
+
+(defn remove-all-methods
+  "Removes all of the methods of multimethod."
+  [multifn]
+  (swap! (-multi-state multifn) assoc :methods {})
+  multifn)
+
+(defn prefer-method
+  "Causes the multimethod to prefer matches of dispatch-val-x over dispatch-val-y when there is a conflict"
+  [multifn dispatch-val-x dispatch-val-y]
+  (swap! (-multi-state multifn) update-in [:prefers dispatch-val-x] (fnil conj #{}) dispatch-val-y)
+  multifn)
+
+(defn methods
+  "Given a multimethod, returns a map of dispatch values -> dispatch fns"
+  [multifn] (:methods @(-multi-state multifn)))
+
+(defn get-method
+  "Given a multimethod and a dispatch value, returns the dispatch fn that would apply to that value, or nil if none apply and no default"
+  [multifn dispatch-val] ((::find (meta multifn)) dispatch-val))
+
+(defn prefers
+  "Given a multimethod, returns a map of preferred value -> set of other values"
+  [multifn] (:prefers @(-multi-state multifn)))

@@ -58,6 +58,7 @@ static kiln_val run_tests(void *ctx) {
   kiln_require(kiln_sym(NULL, "clojure.test"), false);
   kiln_val *nss = kiln_alloc(((size_t)a->n + 1) * sizeof *nss);
   for (int i = 0; i < a->n; i++) {
+    kiln_interp_clear_position();
     if (is_file(a->items[i])) {
       kiln_load_file(a->items[i]);
       nss[i] = file_ns(a->items[i]);
