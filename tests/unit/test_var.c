@@ -242,11 +242,76 @@ static void test_namespaces(void) {
   CHECK(!kiln_var_is_bound(kiln_v_star1));
 }
 
+/* ---- concurrency ---- */
+
+#define NAMES 2000
+static kiln_var *interned[2][NAMES];
+
+static void *intern_many(void *p) {
+  int which = (int)(intptr_t)p;
+  kiln_thread_current();
+  char name[32];
+  for (int i = 0; i < NAMES; i++) {
+    snprintf(name, sizeof name, "v%d", i);
+    interned[which][i] = kiln_var_intern("test.var.race", name);
+  }
+  return NULL;
+}
+
+static kiln_val code_one(kiln_fn *self, uint32_t argc, const kiln_val *argv) {
+  return KILN_FIXNUM(1);
+}
+static kiln_val code_two(kiln_fn *self, uint32_t argc, const kiln_val *argv) {
+  return KILN_FIXNUM(2);
+}
+
+static volatile int swapping;
+
+static void *swap_roots(void *p) {
+  kiln_var *v = p;
+  kiln_thread_current();
+  kiln_val one = (kiln_val)kiln_fn_new(code_one, "test/one", 0);
+  kiln_val two = (kiln_val)kiln_fn_new(code_two, "test/two", 0);
+  for (int i = 0; swapping; i++) kiln_var_set_root(v, i & 1 ? one : two);
+  return NULL;
+}
+
+static void test_concurrency(void) {
+  /* Two threads interning the same names get the same vars. */
+  pthread_t a, b;
+  pthread_create(&a, NULL, intern_many, (void *)0);
+  pthread_create(&b, NULL, intern_many, (void *)1);
+  pthread_join(a, NULL);
+  pthread_join(b, NULL);
+  int same = 0;
+  for (int i = 0; i < NAMES; i++) same += interned[0][i] == interned[1][i];
+  CHECK(same == NAMES);
+  kiln_val ns = kiln_ns_find(sym("test.var.race"));
+  CHECK(kiln_count_int(kiln_call1(core("ns-interns"), ns)) == NAMES);
+
+  /* Calls through a var whose root another thread keeps swapping always
+   * reach one of the two whole fns. */
+  kiln_var *v = kiln_var_intern("test.var", "hot");
+  kiln_var_set_root(v, (kiln_val)kiln_fn_new(code_one, "test/one", 0));
+  swapping = 1;
+  pthread_t s;
+  pthread_create(&s, NULL, swap_roots, v);
+  int ok = 0, n = 200000;
+  for (int i = 0; i < n; i++) {
+    kiln_val r = kiln_call((kiln_val)v, 0, NULL);
+    ok += r == KILN_FIXNUM(1) || r == KILN_FIXNUM(2);
+  }
+  swapping = 0;
+  pthread_join(s, NULL);
+  CHECK(ok == n);
+}
+
 int main(void) {
   kiln_rt_init();
   test_roots();
   test_observer();
   test_bindings();
   test_namespaces();
+  test_concurrency();
   return check_summary();
 }
