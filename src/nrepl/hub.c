@@ -246,7 +246,10 @@ static void route(device *d, kiln_benc *m) {
       kiln_reply(req, r);
     }
   }
-  if (kiln_benc_get(m, "patches")) p->data = kiln_benc_copy(m);
+  if (kiln_benc_get(m, "patches") || kiln_benc_get(m, "rolled-back")) {
+    kiln_benc_free(p->data);
+    p->data = kiln_benc_copy(m);
+  }
   if (has_status(m, "done")) {
     pthread_mutex_lock(&hub_lock);
     p->final = kiln_benc_copy(m);
@@ -292,7 +295,13 @@ static kiln_val declare_body(void *arg) {
   for (size_t i = 0; i + 1 < vars->n; i += 2) {
     const kiln_benc *names = vars->items[i + 1];
     if (names->type != KILN_BENC_LIST) continue;
-    kiln_val ns = kiln_ns_find_or_create(kiln_sym(NULL, vars->items[i]->s));
+    kiln_val name = kiln_sym(NULL, vars->items[i]->s);
+    kiln_val ns = kiln_ns_find(name);
+    if (ns == KILN_NIL) {
+      /* A shadow of a device namespace: clojure.core referred, as (ns x) does. */
+      ns = kiln_ns_find_or_create(name);
+      kiln_ns_refer_all(ns, kiln_ns_core);
+    }
     for (size_t k = 0; k < names->n; k++)
       if (names->items[k]->type == KILN_BENC_STR)
         kiln_ns_intern(ns, kiln_sym(NULL, names->items[k]->s));
@@ -694,7 +703,8 @@ static void compile_code(kiln_request *req, kiln_stream *err, const char *code, 
   read_ctx rc = {kiln_reader_new(code, n, &ro), KILN_NIL};
   build b = {.target = target, .file = file};
   kiln_val r, ex;
-  *cached = true;
+  *cached = false;
+  bool built = false;
   for (;;) {
     if (req->session->interrupted) return;
     double t0 = kiln_now_ms();
@@ -721,7 +731,8 @@ static void compile_code(kiln_request *req, kiln_stream *err, const char *code, 
     }
     if (b.u.n > 0) {
       if (emit_and_build(&b, req, err)) {
-        *cached = *cached && b.res.cached;
+        *cached = (built ? *cached : true) && b.res.cached;
+        built = true;
         then(&b, ctx);
         kiln_tc_result_free(&b.res);
       }
@@ -847,7 +858,7 @@ static const char *simple_request(kiln_request *req, const char *device_id, cons
     kiln_reply(req, r);
   } else if (p->final) {
     kiln_benc *r = kiln_benc_dict();
-    const kiln_benc *rb = kiln_benc_get(p->final, "rolled-back");
+    const kiln_benc *rb = p->data ? kiln_benc_get(p->data, "rolled-back") : NULL;
     kiln_benc_set(r, "rolled-back", rb ? kiln_benc_copy(rb) : kiln_benc_str(""));
     kiln_benc_set_str(r, "device", d->id);
     kiln_reply(req, r);
