@@ -1458,3 +1458,5 @@
 (defn prefers
   "Given a multimethod, returns a map of preferred value -> set of other values"
   [multifn] (:prefers @(-multi-state multifn)))
+
+(load "core_types")
