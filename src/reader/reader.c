@@ -270,8 +270,14 @@ static kiln_val lookup_alias(kiln_val alias) {
   return kiln_map_get(aliases, alias, KILN_NIL);
 }
 
-/* The printed form of [x] as Java's toString would give it in a message. */
-static const char *str_of(kiln_val x) { return x == KILN_NIL ? "null" : kiln_print_str(x); }
+/* [x] as Java's toString gives it in a message: (str x), "null" for nil. */
+static const char *str_of(kiln_val x) {
+  if (x == KILN_NIL) return "null";
+  kiln_sb sb;
+  kiln_sb_init(&sb);
+  kiln_str_to(&sb, x);
+  return kiln_sb_cstr(&sb);
+}
 
 /* Builds a map from [n] alternating keys and values, failing on a
  * duplicate key as RT.map's createWithCheck does. */
@@ -682,8 +688,11 @@ static kiln_val read_arg(kiln_reader *r, pending *pend) {
   pending local;
   kiln_val n = read_req(r, ensure(pend, &local));
   if (kiln_equiv(n, kiln_reader_k()->amp)) return register_arg(r, -1);
-  if (!kiln_is_long(n)) kiln_reader_fail(r, line, col, "arg literal must be %%, %%& or %%integer");
-  return register_arg(r, kiln_long_value(n));
+  if (!kiln_is_number(n)) kiln_reader_fail(r, line, col, "arg literal must be %%, %%& or %%integer");
+  /* Number.intValue, as the JVM: %1.5 is %1. */
+  double d = kiln_is_long(n) ? 0 : kiln_double_value(n);
+  if (!kiln_is_long(n) && !(d > -1e9 && d < 1e9)) FAIL(r, "Arg literal %%%s is too large", str_of(n));
+  return register_arg(r, kiln_is_long(n) ? kiln_long_value(n) : (int64_t)d);
 }
 
 static kiln_val read_fn(kiln_reader *r, int line, int col, pending *pend) {
@@ -869,14 +878,16 @@ static kiln_val read_tagged(kiln_reader *r, int32_t dispatch, int line, int col,
     result = kiln_call1(fn, form);
   } else if (plain && strcmp(name, "inst") == 0) {
     int64_t ms;
+    const char *why = NULL;
     if (!KILN_HAS_TYPE(form, KILN_T_STRING))
       kiln_reader_fail(r, line, col, "#inst data reader expects a string, got: %s", str_of(form));
-    if (!kiln_inst_parse(kiln_str_data(form), kiln_str_nbytes(form), &ms))
-      kiln_reader_fail(r, line, col, "Unrecognized date/time syntax: %s", kiln_str_data(form));
+    if (!kiln_inst_parse(kiln_str_data(form), kiln_str_nbytes(form), &ms, &why))
+      kiln_reader_fail(r, line, col, "%s", why);
     result = kiln_inst_new(ms);
   } else if (plain && strcmp(name, "uuid") == 0) {
     if (!KILN_HAS_TYPE(form, KILN_T_STRING))
       kiln_reader_fail(r, line, col, "#uuid data reader expects a string, got: %s", str_of(form));
+    if (kiln_str_nbytes(form) > 36) kiln_reader_fail(r, line, col, "UUID string too large");
     if (!kiln_uuid_parse(kiln_str_data(form), kiln_str_nbytes(form), &result))
       kiln_reader_fail(r, line, col, "Invalid UUID string: %s", kiln_str_data(form));
   } else {

@@ -62,30 +62,47 @@ static bool digits(const char *s, size_t n, size_t *i, int k, int *out) {
   return true;
 }
 
-bool kiln_inst_parse(const char *s, size_t n, int64_t *millis) {
+static bool syntax_error(const char *s, size_t n, const char **why) {
+  if (why) {
+    kiln_sb sb;
+    kiln_sb_init(&sb);
+    kiln_sb_puts(&sb, "Unrecognized date/time syntax: ");
+    kiln_sb_putn(&sb, s, n);
+    *why = kiln_sb_cstr(&sb);
+  }
+  return false;
+}
+
+/* clojure.instant's range checks, with its messages. */
+static bool range_error(const char *msg, const char **why) {
+  if (why) *why = msg;
+  return false;
+}
+
+bool kiln_inst_parse(const char *s, size_t n, int64_t *millis, const char **why) {
   size_t i = 0;
   int year, month = 1, day = 1, hour = 0, minute = 0, second = 0, off_h = 0, off_m = 0;
   int64_t nanos = 0, sign = 0;
-  if (!digits(s, n, &i, 4, &year)) return false;
+  if (!digits(s, n, &i, 4, &year)) return syntax_error(s, n, why);
   if (i < n && s[i] == '-') {
     i++;
-    if (!digits(s, n, &i, 2, &month)) return false;
+    if (!digits(s, n, &i, 2, &month)) return syntax_error(s, n, why);
     if (i < n && s[i] == '-') {
       i++;
-      if (!digits(s, n, &i, 2, &day)) return false;
+      if (!digits(s, n, &i, 2, &day)) return syntax_error(s, n, why);
       if (i < n && s[i] == 'T') {
         i++;
-        if (!digits(s, n, &i, 2, &hour)) return false;
+        if (!digits(s, n, &i, 2, &hour)) return syntax_error(s, n, why);
         if (i < n && s[i] == ':') {
           i++;
-          if (!digits(s, n, &i, 2, &minute)) return false;
+          if (!digits(s, n, &i, 2, &minute)) return syntax_error(s, n, why);
           if (i < n && s[i] == ':') {
             i++;
-            if (!digits(s, n, &i, 2, &second)) return false;
+            if (!digits(s, n, &i, 2, &second)) return syntax_error(s, n, why);
             if (i < n && s[i] == '.') {
               i++;
               int nd = 0;
-              if (i >= n || s[i] < '0' || s[i] > '9') return false;
+              if (i >= n || s[i] < '0' || s[i] > '9') return syntax_error(s, n, why);
               for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, nd++)
                 if (nd < 9) nanos = nanos * 10 + (s[i] - '0');
               for (; nd < 9; nd++) nanos *= 10;
@@ -100,12 +117,18 @@ bool kiln_inst_parse(const char *s, size_t n, int64_t *millis) {
   } else if (i < n && (s[i] == '+' || s[i] == '-')) {
     sign = s[i++] == '-' ? -1 : 1;
     if (!digits(s, n, &i, 2, &off_h) || i >= n || s[i++] != ':' || !digits(s, n, &i, 2, &off_m))
-      return false;
+      return syntax_error(s, n, why);
   }
-  if (i != n) return false;
-  if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) || hour > 23 ||
-      minute > 59 || second > (minute == 59 ? 60 : 59) || off_h > 23 || off_m > 59)
-    return false;
+  if (i != n) return syntax_error(s, n, why);
+  if (month < 1 || month > 12) return range_error("failed: (<= 1 months 12)", why);
+  if (day < 1 || day > days_in_month(year, month))
+    return range_error("failed: (<= 1 days (days-in-month months (leap-year? years)))", why);
+  if (hour > 23) return range_error("failed: (<= 0 hours 23)", why);
+  if (minute > 59) return range_error("failed: (<= 0 minutes 59)", why);
+  if (second > (minute == 59 ? 60 : 59))
+    return range_error("failed: (<= 0 seconds (if (= minutes 59) 60 59))", why);
+  if (off_h > 23) return range_error("failed: (<= 0 offset-hours 23)", why);
+  if (off_m > 59) return range_error("failed: (<= 0 offset-minutes 59)", why);
   int64_t secs = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
   secs -= sign * (off_h * 3600 + off_m * 60);
   *millis = secs * 1000 + nanos / 1000000;

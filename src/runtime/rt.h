@@ -1019,8 +1019,9 @@ typedef struct kiln_inst { kiln_obj h; int64_t millis; } kiln_inst;        /* KI
 typedef struct kiln_uuid { kiln_obj h; uint64_t msb, lsb; } kiln_uuid;     /* KILN_T_UUID */
 kiln_val kiln_inst_new(int64_t millis);
 kiln_val kiln_uuid_new(uint64_t msb, uint64_t lsb);
-/* RFC 3339 as clojure.instant reads it ("2020", "2020-01-02T03:04:05.678+01:00"). */
-bool kiln_inst_parse(const char *s, size_t n, int64_t *millis);
+/* RFC 3339 as clojure.instant reads it ("2020", "2020-01-02T03:04:05.678+01:00").
+ * On failure sets *why (if not NULL) to clojure.instant's message. */
+bool kiln_inst_parse(const char *s, size_t n, int64_t *millis, const char **why);
 /* As UUID.fromString: "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (hex, either case). */
 bool kiln_uuid_parse(const char *s, size_t n, kiln_val *out);
 /* The text inside #inst "..." as the JVM prints it: "2020-01-02T02:04:05.678-00:00"

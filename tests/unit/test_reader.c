@@ -122,7 +122,9 @@ static void test_errors(void) {
             "ERR 1:1: Record construction syntax can only be used when *read-eval* == true");
   CHECK_STR(rd1("##foo"), "ERR 1:1: Unknown symbolic value: ##foo");
   CHECK_STR(rd1("##1"), "ERR 1:1: Invalid token: ##1");
-  CHECK_STR(rd1("#inst \"2020-13-01\""), "ERR 1:1: Unrecognized date/time syntax: 2020-13-01");
+  CHECK_STR(rd1("#inst \"2020-13-01\""), "ERR 1:1: failed: (<= 1 months 12)");
+  CHECK_STR(rd1("#inst \"2020-1-1\""), "ERR 1:1: Unrecognized date/time syntax: 2020-1-1");
+  CHECK_STR(rd1("#{1 1N}"), "ERR 1:1: Duplicate key: 1"); /* BigInt's toString */
   CHECK_STR(rd1("#uuid \"abc\""), "ERR 1:1: Invalid UUID string: abc");
   CHECK_STR(rd1("#(#(%))"), "ERR 1:3: Nested #()s are not allowed");
   CHECK_STR(rd1("#(%a)"), "ERR 1:3: arg literal must be %, %& or %integer");
@@ -244,10 +246,15 @@ static void test_values(void) {
   kiln_uuid_format(u, ubuf);
   CHECK_STR(ubuf, "550e8400-e29b-41d4-a716-446655440000");
   int64_t ms;
-  CHECK(!kiln_inst_parse("2021-02-29", 10, &ms));
-  CHECK(kiln_inst_parse("2020-02-29", 10, &ms));
-  CHECK(!kiln_inst_parse("2020-01-01T24:00", 16, &ms));
-  CHECK(kiln_inst_parse("2016-12-31T23:59:60Z", 20, &ms));
+  const char *why = NULL;
+  CHECK(!kiln_inst_parse("2021-02-29", 10, &ms, &why));
+  CHECK_STR(why, "failed: (<= 1 days (days-in-month months (leap-year? years)))");
+  CHECK(kiln_inst_parse("2020-02-29", 10, &ms, NULL));
+  CHECK(!kiln_inst_parse("2020-01-01T24:00", 16, &ms, &why));
+  CHECK_STR(why, "failed: (<= 0 hours 23)");
+  CHECK(!kiln_inst_parse("2020-01-01X", 11, &ms, &why));
+  CHECK_STR(why, "Unrecognized date/time syntax: 2020-01-01X");
+  CHECK(kiln_inst_parse("2016-12-31T23:59:60Z", 20, &ms, NULL));
   kiln_val x = form_of("\\u00e9");
   CHECK(KILN_IS_CHAR(x) && KILN_CHAR_VALUE(x) == 0xe9);
   x = form_of("\"\\ud83d\\ude00\"");
