@@ -265,6 +265,39 @@ const char *kiln_class_for_symbol(kiln_val sym) {
   return NULL;
 }
 
+/*
+ * (Name. args...) without JVM interop: an exception class builds an
+ * exception, (ExceptionInfo. msg data) included; anything else calls the
+ * record or type constructor ->Name that defrecord and deftype define.
+ */
+static kiln_val constructor_call(kiln_val form, const char *name, size_t len) {
+  char *base = kiln_alloc_atomic(len);
+  memcpy(base, name, len - 1);
+  base[len - 1] = 0;
+  const char *cls = kiln_class_for_symbol(kiln_sym(NULL, base));
+  size_t clen = cls ? strlen(cls) : 0;
+  bool exception = cls && ((clen >= 9 && strcmp(cls + clen - 9, "Exception") == 0) ||
+                           (clen >= 5 && strcmp(cls + clen - 5, "Error") == 0) ||
+                           strcmp(cls, "java.lang.Throwable") == 0 ||
+                           strcmp(cls, "clojure.lang.ExceptionInfo") == 0);
+  kiln_val args = kiln_next(form);
+  kiln_val call;
+  if (exception && strcmp(cls, "clojure.lang.ExceptionInfo") == 0) {
+    call = kiln_cons(kiln_sym("clojure.core", "ex-info"), args);
+  } else if (exception) {
+    call = kiln_cons(kiln_sym("clojure.core", "ex-new*"), kiln_cons(kiln_str_cstr(cls), args));
+  } else {
+    char *ctor = kiln_alloc_atomic(len + 2);
+    snprintf(ctor, len + 2, "->%s", base);
+    call = kiln_cons(kiln_sym(NULL, ctor), args);
+  }
+  kiln_val items = kiln_seq_to_vector(call);
+  uint32_t n = kiln_vec_count(items);
+  kiln_val *arr = kiln_alloc((n ? n : 1) * sizeof *arr);
+  for (uint32_t i = 0; i < n; i++) arr[i] = kiln_vec_nth(items, i, KILN_NIL, true);
+  return kiln_with_meta(kiln_list_from(n, arr), kiln_meta(form));
+}
+
 /* ---- resolution ---- */
 
 typedef enum { RES_NONE, RES_VAR, RES_CLASS, RES_NO_NS, RES_NO_VAR, RES_PRIVATE } res_status;
@@ -637,6 +670,8 @@ static kiln_node *analyze_seq(actx *c, kiln_val form) {
       f->u.field.field = kiln_kw(NULL, name + 2);
       return f;
     }
+    if (len > 1 && name[0] != '.' && name[len - 1] == '.')
+      return analyze(c, constructor_call(form, name, len));
     if ((len > 1 && name[0] == '.') || (len > 1 && name[len - 1] == '.'))
       cerror(c, "Kiln has no JVM interop: %s", pr(form));
   }
