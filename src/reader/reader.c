@@ -16,6 +16,21 @@
  * stack. Transient state (#() arguments, auto-gensyms, suppression inside
  * unselected #? branches) lives in the reader and is reset by each
  * kiln_reader_next, since a throw can leave it anywhere.
+ *
+ * Where Kiln differs from the JVM, on purpose:
+ *  - error positions are where the offending token or construct starts (the
+ *    end of input for EOF errors); errors are ex-info with {:type
+ *    :reader-exception :file :line :column} rather than ReaderException;
+ *  - the platform feature is :kiln (not :clj); :default always matches;
+ *  - inside an unselected #? branch, ::alias/kw and #::alias{} with an alias
+ *    this namespace lacks still read (another platform may have it);
+ *  - \<one non-BMP character> is a character (Kiln's chars are code points);
+ *  - forms nest at most KILN_READ_MAX_DEPTH deep, and one form's
+ *    syntax-quote expansion is bounded (KILN_READ_SQ_BUDGET), so no input
+ *    can exhaust the stack or memory;
+ *  - #= and record literals (#my.Rec{}) are refused, as with *read-eval*
+ *    false; symbol and keyword names cannot hold NUL; only ASCII digits
+ *    start numbers.
  */
 #include <math.h>
 #include <stdarg.h>
