@@ -9,3 +9,7 @@ add_test(NAME hash/corpus COMMAND test_hash_corpus ${CMAKE_SOURCE_DIR}/tests/has
 set_tests_properties(hash/corpus PROPERTIES LABELS sanitize)
 # The scalars' unit tests also run under ASan+UBSan.
 set_tests_properties(unit/test_string unit/test_hash unit/test_print PROPERTIES LABELS sanitize)
+
+# Expressions over strings, printing, hashing and regexes, evaluated by the
+# kiln command and compared with JVM Clojure's output (tests/hash/exprs.tsv).
+add_test(NAME hash/exprs COMMAND sh ${CMAKE_SOURCE_DIR}/tests/hash/run_exprs.sh $<TARGET_FILE:kiln_cli>)
