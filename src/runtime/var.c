@@ -868,6 +868,32 @@ KILN_NATIVE(n_get_thread_bindings) {
   return kiln_var_get_bindings();
 }
 
+/* Calls [f] with [argv] under the bindings of [map]. A throw needs no pop:
+ * the catching handler restores its own frame. */
+static kiln_val call_with_bindings(kiln_val map, kiln_val f, uint32_t argc, const kiln_val *argv) {
+  kiln_var_push_bindings(map);
+  kiln_val r = kiln_call(f, argc, argv);
+  kiln_var_pop_bindings();
+  return r;
+}
+
+KILN_NATIVE(n_with_bindings) {
+  KILN_ARITY("clojure.core/with-bindings*", argc >= 2);
+  return call_with_bindings(argv[0], argv[1], argc - 2, argv + 2);
+}
+
+static kiln_val bound_fn_call(kiln_fn *self, uint32_t argc, const kiln_val *argv) {
+  return call_with_bindings(self->closed[0], self->closed[1], argc, argv);
+}
+
+KILN_NATIVE(n_bound_fn) {
+  KILN_ARITY("clojure.core/bound-fn*", argc == 1);
+  kiln_fn *f = kiln_fn_new(bound_fn_call, "clojure.core/bound-fn*/fn", 2);
+  f->closed[0] = kiln_var_get_bindings();
+  f->closed[1] = argv[0];
+  return (kiln_val)f;
+}
+
 static kiln_val frame_call(kiln_fn *self, uint32_t argc, const kiln_val *argv) {
   kiln_throwf(KILN_EX_UNSUPPORTED, "A binding frame cannot be called");
 }
@@ -1100,6 +1126,17 @@ static const kiln_native_def var_natives[] = {
     {"get-thread-bindings", "([])",
      "Get a map with the Var/value pairs which is currently in effect for the current thread.",
      n_get_thread_bindings, 0},
+    {"with-bindings*", "([binding-map f & args])",
+     "Takes a map of Var/value pairs. Installs for the given Vars the associated values as "
+     "thread-local bindings. Then calls f with the supplied arguments. Pops the installed "
+     "bindings after f returned. Returns whatever f returns.",
+     n_with_bindings, 0},
+    {"bound-fn*", "([f])",
+     "Returns a function, which will install the same bindings in effect as in the thread at "
+     "the time bound-fn* was called and then call f with any given arguments. This may be used "
+     "to define a helper function which runs on a different thread, but needs the same "
+     "bindings in place.",
+     n_bound_fn, 0},
     {"clone-thread-binding-frame*", "([])",
      "The current thread's binding frame, for conveying bindings to another thread.",
      n_clone_bindings, 0},

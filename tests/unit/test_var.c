@@ -136,6 +136,35 @@ static void *other_thread_reads(void *p) {
   return (void *)kiln_var_get(v);
 }
 
+static kiln_val read_d_code(kiln_fn *self, uint32_t argc, const kiln_val *argv) {
+  return kiln_var_get((kiln_var *)self->closed[0]);
+}
+
+static void *call_in_thread(void *p) {
+  kiln_thread_current();
+  return (void *)kiln_call0((kiln_val)p);
+}
+
+/* bound-fn* conveys the bindings in effect to another thread. */
+static void test_bound_fn(kiln_val dv) {
+  kiln_var *v = (kiln_var *)dv;
+  kiln_fn *reader = kiln_fn_new(read_d_code, "test/read-d", 1);
+  reader->closed[0] = dv;
+  kiln_val seven = KILN_FIXNUM(7);
+  kiln_var_push_bindings_n(1, &v, &seven);
+  kiln_val bound = kiln_call1(core("bound-fn*"), (kiln_val)reader);
+  kiln_var_pop_bindings();
+  pthread_t th;
+  void *plain = NULL, *conveyed = NULL;
+  pthread_create(&th, NULL, call_in_thread, reader);
+  pthread_join(th, &plain);
+  pthread_create(&th, NULL, call_in_thread, (void *)bound);
+  pthread_join(th, &conveyed);
+  CHECK((kiln_val)plain == KILN_FIXNUM(0));
+  CHECK((kiln_val)conveyed == seven);
+  CHECK(kiln_var_get(v) == KILN_FIXNUM(0));
+}
+
 static void test_bindings(void) {
   kiln_val dv = make_dynamic("test.var", "*d*", KILN_FIXNUM(0));
   kiln_var *v = (kiln_var *)dv;
@@ -180,6 +209,7 @@ static void test_bindings(void) {
   CHECK_STR(ex_text(thrown(&b)),
             "java.lang.IllegalStateException: Can't dynamically bind non-dynamic var: "
             "test.var/plain");
+  test_bound_fn(dv);
 }
 
 /* ---- namespaces ---- */
