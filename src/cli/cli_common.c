@@ -52,9 +52,10 @@ typedef struct run_ctx {
 
 static kiln_val bound_body(void *p) {
   run_ctx *r = p;
-  kiln_var *vars[] = {kiln_v_ns, kiln_v_command_line_args};
-  kiln_val vals[] = {kiln_ns_user, r->args};
-  kiln_var_push_bindings_n(r->args != KILN_NIL ? 2 : 1, vars, vals);
+  kiln_var *vars[] = {kiln_v_ns, kiln_v_warn_on_reflection, kiln_v_unchecked_math,
+                      kiln_v_command_line_args};
+  kiln_val vals[] = {kiln_ns_user, KILN_FALSE, KILN_FALSE, r->args};
+  kiln_var_push_bindings_n(r->args != KILN_NIL ? 4 : 3, vars, vals);
   kiln_val v = r->body(r->ctx);
   kiln_var_pop_bindings();
   return v;

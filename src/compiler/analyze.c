@@ -670,8 +670,17 @@ static kiln_node *analyze_seq(actx *c, kiln_val form) {
       f->u.field.field = kiln_kw(NULL, name + 2);
       return f;
     }
-    if (len > 1 && name[0] != '.' && name[len - 1] == '.')
-      return analyze(c, constructor_call(form, name, len));
+    if (len > 1 && name[0] != '.' && name[len - 1] == '.') {
+      kiln_val call = constructor_call(form, name, len);
+      kiln_val head = kiln_first(call);
+      /* A ->Name that does not exist means a JVM class: say so, not "unable to resolve". */
+      kiln_var *ctor = NULL;
+      const char *ccls = NULL;
+      res_status st = kiln_sym_ns(head) ? RES_VAR : resolve(current_ns(), head, &ctor, &ccls);
+      if (st != RES_VAR && st != RES_PRIVATE && !find_local(c->locals, head))
+        cerror(c, "Kiln has no JVM interop: %s", pr(form));
+      return analyze(c, call);
+    }
     if ((len > 1 && name[0] == '.') || (len > 1 && name[len - 1] == '.'))
       cerror(c, "Kiln has no JVM interop: %s", pr(form));
   }

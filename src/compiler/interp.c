@@ -85,8 +85,9 @@ static kiln_val interp_call(kiln_fn *self, uint32_t argc, const kiln_val *argv) 
     }
   }
   if (!m) kiln_throw_arity(self->name, argc);
-  kiln_stack_check();
   kiln_thread *th = kiln_thread_current();
+  char here;
+  if (__builtin_expect(&here < th->stack_limit, 0)) kiln_stack_overflow();
   if (__builtin_expect(th->interrupt, 0)) interrupted(th);
   kiln_val slots[m->nslots + 1];
   uint32_t nf = m->nfixed;
