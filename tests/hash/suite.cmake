@@ -12,4 +12,4 @@ set_tests_properties(unit/test_string unit/test_hash unit/test_print PROPERTIES 
 
 # Expressions over strings, printing, hashing and regexes, evaluated by the
 # kiln command and compared with JVM Clojure's output (tests/hash/exprs.tsv).
-add_test(NAME hash/exprs COMMAND sh ${CMAKE_SOURCE_DIR}/tests/hash/run_exprs.sh $<TARGET_FILE:kiln_cli>)
+add_test(NAME hash/exprs COMMAND bash ${CMAKE_SOURCE_DIR}/tests/hash/run_exprs.sh $<TARGET_FILE:kiln_cli>)
