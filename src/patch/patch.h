@@ -19,8 +19,11 @@
  *
  * Applications are serialised (one at a time per process) and run on the
  * executor if one is set (kiln_set_executor: an iOS app applies on the main
- * queue). Libraries are never dlclosed: code from them may still be running
- * or referenced from values.
+ * queue). A patch whose run loads another patch (compiled mode: an ns form
+ * that requires a namespace) applies it at once on the same thread, as its
+ * own transaction and record; the outer patch's journal does not include the
+ * inner one's vars. Libraries are never dlclosed: code from them may still
+ * be running or referenced from values.
  *
  * Registry records are GC roots (they hold the journal's old values) and
  * live as long as the process.
