@@ -10,6 +10,7 @@
  * Ctrl-D quits.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -186,6 +187,11 @@ static int start_local_server(const char *self, int *port) {
     dup2(p[1], 1);
     close(p[0]);
     close(p[1]);
+    /* The server's log (devices connecting) would interleave with the REPL. */
+    if (!getenv("KILN_VERBOSE")) {
+      int null = open("/dev/null", O_WRONLY);
+      if (null >= 0) dup2(null, 2);
+    }
     execl(self, self, "serve", "--local", "--port", "0", "--device-port", "0", (char *)NULL);
     _exit(127);
   }

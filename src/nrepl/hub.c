@@ -757,11 +757,12 @@ static void bind_for_compile(kiln_val ns, kiln_stream *out, kiln_stream *err, co
 typedef struct eval_ctx {
   device *d;
   kiln_request *req;
+  bool load_file; /* load-file values carry no ns, as on the JVM */
 } eval_ctx;
 
 static bool push_built(build *b, void *arg) {
   eval_ctx *ec = arg;
-  return push_patch(ec->d, b, ec->req, kiln_ns_name(kiln_var_get(kiln_v_ns)));
+  return push_patch(ec->d, b, ec->req, ec->load_file ? NULL : kiln_ns_name(kiln_var_get(kiln_v_ns)));
 }
 
 bool kiln_hub_eval(kiln_request *req, bool load_file) {
@@ -804,7 +805,7 @@ bool kiln_hub_eval(kiln_request *req, bool load_file) {
     file = kiln_benc_get_str(req->msg, "file", NULL);
   }
   bind_for_compile(ns, &out, &err, file);
-  eval_ctx ec = {d, req};
+  eval_ctx ec = {d, req, load_file};
   kiln_timings sum = {0};
   bool cached = false;
   compile_code(req, &err, code, n, file, (int)kiln_benc_get_int(req->msg, "line", 1),

@@ -146,7 +146,16 @@ def core_client(port):
         check(want in out, "nrepl.core/client: %s" % want, out)
 
 
+def kiln_repl():
+    # `kiln repl` with no --connect starts serve --local; input from a pipe.
+    p = subprocess.run([KILN, "repl"], input='(+ 1 2)\n(defn sq [x]\n  (* x x))\n(sq 9)\n(println "hey")\n(/ 1 0)\n',
+                       capture_output=True, text=True, timeout=120, cwd=tempfile.mkdtemp())
+    check(p.returncode == 0 and p.stdout == "3\n#'user/sq\n81\nhey\nnil\n", "kiln repl output", repr(p.stdout))
+    check("Divide by zero" in p.stderr, "kiln repl prints errors on stderr", repr(p.stderr))
+
+
 def main():
+    kiln_repl()
     kport = free_port()
     kiln = start_kiln(KILN, kport, "--local", "--device-port", "0", cwd=tempfile.mkdtemp())
     rport = free_port()

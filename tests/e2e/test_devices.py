@@ -97,6 +97,16 @@ def hot_reload_loop():
         check(any("Unable to resolve symbol" in m.get("err", "") for m in r) and r[-1]["status"] == ["done"], "analyzer error", str(r))
         r = ev(c, s, "(+ 1")
         check(any("EOF" in m.get("err", "") for m in r), "read error", str(r))
+        # Macros defined from the editor expand on the server for the device.
+        r = ev(c, s, "(defmacro unless [c & body] `(if ~c nil (do ~@body))) (unless false 42)")
+        check(values(r) == ["#'user/unless", "42"], "a macro defined by an eval expands for the device", str(r))
+        r = ev(c, s, "(ns my.app (:require [clojure.string :as str])) (defn shout [x] (str/upper-case x)) (shout \"hi\")")
+        check(values(r)[1:] == ["#'my.app/shout", '"HI"'] and r[-2].get("ns") == "my.app", "ns with :require on the device", str(r))
+        ev(c, s, "(in-ns 'user)")
+        r = c.request({"op": "load-file", "file": "(ns lf.dev)\n(defn g [] :from-file)\n(g)", "file-path": "/tmp/lf/dev.clj",
+                       "file-name": "dev.clj", "session": s})
+        check([m for m in r if "value" in m] == [{"id": r[0]["id"], "session": s, "value": ":from-file"}], "load-file on the device", str(r))
+        check(values(ev(c, s, "(lf.dev/g)")) == [":from-file"], "load-file's vars are on the device")
         # Timings on request.
         r = ev(c, s, "(defn t1 [] 1)", **{"kiln/timings": 1})
         t = r[-1].get("kiln/timings", {})
