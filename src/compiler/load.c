@@ -174,9 +174,12 @@ static bool ends_with(const char *s, const char *suffix) {
 static kiln_val load_text(const char *text, size_t n, const char *file, bool cljc) {
   kiln_interp_clear_position();
   kiln_val filev = kiln_str_cstr(file ? file : "NO_SOURCE_PATH");
-  kiln_var *vars[] = {kiln_v_ns, kiln_v_file};
-  kiln_val vals[] = {kiln_current_ns(), filev};
-  kiln_var_push_bindings_n(2, vars, vals);
+  /* As the JVM's load: in-ns and set! of these inside the file stay inside it. */
+  kiln_var *vars[] = {kiln_v_ns, kiln_v_file, kiln_v_warn_on_reflection, kiln_v_unchecked_math,
+                      kiln_v_data_readers};
+  kiln_val vals[] = {kiln_current_ns(), filev, kiln_var_get(kiln_v_warn_on_reflection),
+                     kiln_var_get(kiln_v_unchecked_math), kiln_var_get(kiln_v_data_readers)};
+  kiln_var_push_bindings_n(5, vars, vals);
   kiln_read_opts opts = {0};
   opts.file = kiln_str_data(filev);
   opts.line = 1;
@@ -205,6 +208,31 @@ kiln_val kiln_load_file(const char *path) {
   if (!text)
     kiln_throwf("java.io.FileNotFoundException", "%s (%s)", path, strerror(errno));
   return load_text(text, n, path, ends_with(path, ".cljc"));
+}
+
+/* Runs the compiled form of library file [path] if the build has one, with
+ * the bindings load_text gives a file; false if it has none. Set
+ * KILN_INTERP_LIB=1 to read the sources instead. */
+static bool run_compiled(const char *path, kiln_val *result) {
+  static int use = -1;
+  if (use < 0) use = getenv("KILN_INTERP_LIB") == NULL;
+  if (!use) return false;
+  for (const kiln_lib_unit *c = kiln_lib_compiled; c->path; c++) {
+    if (strcmp(c->path, path) != 0) continue;
+    const kiln_patch_desc *d = c->entry(kiln_rt_api());
+    if (d->abi_version != KILN_ABI_VERSION || d->layout_hash != KILN_LAYOUT_HASH)
+      kiln_throwf(KILN_EX_ILLEGAL_STATE, "compiled library %s does not match this runtime", path);
+    kiln_var *vars[] = {kiln_v_ns, kiln_v_file, kiln_v_warn_on_reflection, kiln_v_unchecked_math,
+                        kiln_v_data_readers};
+    kiln_val vals[] = {kiln_current_ns(), kiln_str_cstr(path),
+                       kiln_var_get(kiln_v_warn_on_reflection),
+                       kiln_var_get(kiln_v_unchecked_math), kiln_var_get(kiln_v_data_readers)};
+    kiln_var_push_bindings_n(5, vars, vals);
+    *result = d->run();
+    kiln_var_pop_bindings();
+    return true;
+  }
+  return false;
 }
 
 /* Finds [path] (with an extension) in the embedded library or on the source
@@ -243,6 +271,7 @@ static bool try_load_resource(const char *base, kiln_val *result) {
     sprintf(path, "%s%s", base, exts[i]);
     const char *text, *where;
     size_t n;
+    if (run_compiled(path, result)) return true;
     if (find_resource(path, &text, &n, &where)) {
       *result = load_text(text, n, where, i == 1);
       return true;
@@ -256,6 +285,7 @@ kiln_val kiln_load_resource(const char *path) {
   if (ends_with(path, ".clj") || ends_with(path, ".cljc")) {
     const char *text, *where;
     size_t n;
+    if (run_compiled(path, &r)) return r;
     if (!find_resource(path, &text, &n, &where))
       kiln_throwf("java.io.FileNotFoundException",
                   "Could not locate %s in the library or on the source path (-I DIR, KILN_PATH)",
@@ -300,7 +330,10 @@ static char *ns_to_path(const char *ns) {
 
 void kiln_require(kiln_val ns_sym, bool reload) {
   if (!reload && lib_loaded(ns_sym)) return;
-  if (loading_libs != KILN_NIL && kiln_contains(loading_libs, ns_sym))
+  pthread_mutex_lock(&load_lock);
+  bool cyclic = loading_libs != KILN_NIL && kiln_contains(loading_libs, ns_sym);
+  pthread_mutex_unlock(&load_lock);
+  if (cyclic)
     kiln_throwf(KILN_EX_RUNTIME, "Cyclic load dependency: %s", kiln_sym_name(ns_sym));
   const char *name = kiln_sym_name(ns_sym);
   char *path = ns_to_path(name);

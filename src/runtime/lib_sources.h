@@ -14,4 +14,17 @@ typedef struct kiln_lib_source {
 } kiln_lib_source;
 
 extern const kiln_lib_source kiln_lib_sources[];
+
+/*
+ * The same files compiled to C at build time (src/compiler/libgen.c): the
+ * entry of each file's patch. load.c runs these instead of reading the
+ * source; a build without them (the libgen tool itself) has an empty table.
+ */
+#include "kiln/patch_abi.h"
+typedef struct kiln_lib_unit {
+  const char *path; /* "clojure/core.clj" */
+  kiln_patch_entry entry;
+} kiln_lib_unit;
+
+extern const kiln_lib_unit kiln_lib_compiled[];
 #endif
