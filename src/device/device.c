@@ -39,6 +39,12 @@
 #include "patch/patch.h"
 #include "toolchain/toolchain.h"
 
+/* A request waiting for the apply thread. */
+typedef struct device_job {
+  kiln_benc *msg;
+  struct device_job *next;
+} device_job;
+
 typedef struct device_client {
   char host[256];
   int port;
@@ -50,6 +56,14 @@ typedef struct device_client {
   pthread_t thread;
   pthread_mutex_t wlock;
   bool running;
+  /* The apply thread runs requests in order while the connection thread
+   * keeps reading, so an interrupt can reach a patch that loops. */
+  pthread_t apply_thread;
+  pthread_mutex_t qlock;
+  pthread_cond_t qcond;
+  device_job *head, *tail;
+  char current[64];          /* id of the request being applied */
+  kiln_thread *apply_state;  /* the apply thread's runtime state */
 } device_client;
 
 static device_client *client;
@@ -340,6 +354,67 @@ static void serve(device_client *c, kiln_benc *m) {
   else reply_done(c, id, "unknown-op", op, NULL);
 }
 
+static void *apply_main(void *arg) {
+  device_client *c = arg;
+  kiln_thread_attach();
+  c->apply_state = kiln_thread_current();
+  pthread_mutex_lock(&c->qlock);
+  for (;;) {
+    while (!c->head && !c->stop) pthread_cond_wait(&c->qcond, &c->qlock);
+    if (c->stop) break;
+    device_job *j = c->head;
+    c->head = j->next;
+    if (!c->head) c->tail = NULL;
+    const char *id = kiln_benc_get_str(j->msg, "id", NULL);
+    snprintf(c->current, sizeof c->current, "%s", id ? id : "");
+    c->apply_state->interrupt = 0;
+    pthread_mutex_unlock(&c->qlock);
+    serve(c, j->msg);
+    pthread_mutex_lock(&c->qlock);
+    c->current[0] = 0;
+    kiln_benc_free(j->msg);
+    free(j);
+  }
+  pthread_mutex_unlock(&c->qlock);
+  kiln_thread_detach();
+  return NULL;
+}
+
+/* Called on the connection thread: interrupts run at once, the rest queue. */
+static void dispatch(device_client *c, kiln_benc *m) {
+  const char *op = kiln_benc_get_str(m, "op", NULL);
+  if (op && strcmp(op, "interrupt") == 0) {
+    const char *id = kiln_benc_get_str(m, "id", NULL);
+    pthread_mutex_lock(&c->qlock);
+    if (id && c->apply_state && strcmp(id, c->current) == 0) c->apply_state->interrupt = 1;
+    pthread_mutex_unlock(&c->qlock);
+    kiln_benc_free(m);
+    return;
+  }
+  device_job *j = calloc(1, sizeof *j);
+  if (!j) abort();
+  j->msg = m;
+  pthread_mutex_lock(&c->qlock);
+  if (c->tail) c->tail->next = j;
+  else c->head = j;
+  c->tail = j;
+  pthread_cond_signal(&c->qcond);
+  pthread_mutex_unlock(&c->qlock);
+}
+
+/* Requests from a server that went away are not applied. */
+static void drop_queue(device_client *c) {
+  pthread_mutex_lock(&c->qlock);
+  while (c->head) {
+    device_job *j = c->head;
+    c->head = j->next;
+    kiln_benc_free(j->msg);
+    free(j);
+  }
+  c->tail = NULL;
+  pthread_mutex_unlock(&c->qlock);
+}
+
 /* One connection: hello, then requests until the server goes away. Returns
  * true if the server accepted us (so the backoff restarts). */
 static bool session(device_client *c) {
@@ -373,13 +448,15 @@ static bool session(device_client *c) {
           goto out;
         }
       } else {
-        serve(c, m);
+        dispatch(c, m); /* takes m */
+        continue;
       }
       kiln_benc_free(m);
     }
   }
 out:
   kiln_benc_decoder_free(&d);
+  drop_queue(c);
   return welcomed;
 }
 
@@ -426,6 +503,13 @@ int kiln_device_start(kiln_runtime *rt, const kiln_device_opts *opts, kiln_error
   snprintf(c->id, sizeof c->id, "%s-%d", hn, (int)getpid());
   c->fd = -1;
   pthread_mutex_init(&c->wlock, NULL);
+  pthread_mutex_init(&c->qlock, NULL);
+  pthread_cond_init(&c->qcond, NULL);
+  if (pthread_create(&c->apply_thread, NULL, apply_main, c) != 0) {
+    snprintf(err->message, sizeof err->message, "cannot start the device's apply thread");
+    free(c);
+    return -1;
+  }
   if (pthread_create(&c->thread, NULL, client_main, c) != 0) {
     snprintf(err->message, sizeof err->message, "cannot start the device thread");
     free(c);
@@ -443,6 +527,16 @@ void kiln_device_stop(kiln_runtime *rt) {
   c->stop = true;
   if (c->fd >= 0) shutdown(c->fd, SHUT_RDWR);
   pthread_join(c->thread, NULL);
+  pthread_mutex_lock(&c->qlock);
+  if (c->apply_state) c->apply_state->interrupt = 1;
+  pthread_cond_broadcast(&c->qcond);
+  pthread_mutex_unlock(&c->qlock);
+  /* A patch that never returns keeps its thread; do not wait for it then. */
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  ts.tv_sec += 2;
+  if (pthread_timedjoin_np(c->apply_thread, NULL, &ts) != 0) pthread_detach(c->apply_thread);
+  drop_queue(c);
   client = NULL;
   pthread_mutex_destroy(&c->wlock);
   free(c);

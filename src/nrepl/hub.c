@@ -175,13 +175,29 @@ static void pending_free(device *d, pending *p) {
   free(p);
 }
 
-/* Waits for the device's done; gives up when the session is interrupted. */
-static void pending_wait(pending *p, kiln_request *req) {
+/* Waits for the device's done. When the session is interrupted it asks the
+ * device to interrupt the patch and waits a little for its answer (the
+ * patch is then rolled back there), then gives up. */
+static void pending_wait(device *d, pending *p, kiln_request *req) {
+  double give_up = 0;
   pthread_mutex_lock(&hub_lock);
   while (!p->done) {
-    if (req && req->session->interrupted) {
+    if (req && req->session->interrupted && give_up == 0) {
+      give_up = kiln_now_ms() + 2000;
+      kiln_benc *m = kiln_benc_dict();
+      kiln_benc_set_str(m, "op", "interrupt");
+      kiln_benc_set_str(m, "id", p->id);
+      pthread_mutex_unlock(&hub_lock);
+      kiln_conn_send(d->conn, m);
+      kiln_benc_free(m);
+      pthread_mutex_lock(&hub_lock);
+      continue;
+    }
+    if (give_up != 0 && kiln_now_ms() > give_up) {
       p->failed = p->done = true;
-      snprintf(p->error, sizeof p->error, "interrupted while the device was running the patch");
+      snprintf(p->error, sizeof p->error,
+               "interrupted; the device has not stopped the patch yet (it stops at its next loop "
+               "iteration or call)");
       break;
     }
     struct timespec ts;
@@ -627,7 +643,7 @@ static bool push_patch(device *d, build *b, kiln_request *req, const char *ns) {
     snprintf(p->error, sizeof p->error, "cannot send the patch to device %s", d->id);
     pthread_mutex_unlock(&hub_lock);
   }
-  pending_wait(p, req);
+  pending_wait(d, p, req);
   double total = kiln_now_ms() - t0;
   bool ok = !p->failed;
   const kiln_benc *tm = p->final ? kiln_benc_get(p->final, "kiln/timings") : NULL;
@@ -843,7 +859,7 @@ static const char *simple_request(kiln_request *req, const char *device_id, cons
   kiln_benc_set_str(m, "id", p->id);
   if (!p->done) kiln_conn_send(d->conn, m);
   kiln_benc_free(m);
-  pending_wait(p, req);
+  pending_wait(d, p, req);
   const char *status = NULL;
   if (p->failed) {
     kiln_sb sb;

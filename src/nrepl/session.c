@@ -16,6 +16,31 @@ static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static kiln_session **registry;
 static size_t nregistry, capregistry;
 
+/* Root blocks for session values are reused: GC root memory is never
+ * freed, and every request without a session makes an ephemeral one. */
+static kiln_val **free_vals;
+static size_t nfree_vals, capfree_vals;
+
+static kiln_val *vals_get(void) {
+  kiln_val *v = NULL;
+  pthread_mutex_lock(&registry_lock);
+  if (nfree_vals) v = free_vals[--nfree_vals];
+  pthread_mutex_unlock(&registry_lock);
+  return v ? v : kiln_alloc_root(sizeof(kiln_val) * KILN_SV_COUNT);
+}
+
+static void vals_put(kiln_val *v) {
+  memset(v, 0, sizeof(kiln_val) * KILN_SV_COUNT);
+  pthread_mutex_lock(&registry_lock);
+  if (nfree_vals == capfree_vals) {
+    capfree_vals = capfree_vals ? capfree_vals * 2 : 16;
+    free_vals = realloc(free_vals, capfree_vals * sizeof *free_vals);
+    if (!free_vals) abort();
+  }
+  free_vals[nfree_vals++] = v;
+  pthread_mutex_unlock(&registry_lock);
+}
+
 static void new_uuid(char out[40]) {
   uint8_t b[16];
   int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
@@ -38,7 +63,7 @@ kiln_session *kiln_session_new(kiln_session *from, bool ephemeral) {
   s->ephemeral = ephemeral;
   pthread_mutex_init(&s->lock, NULL);
   pthread_cond_init(&s->cond, NULL);
-  s->vals = kiln_alloc_root(sizeof(kiln_val) * KILN_SV_COUNT);
+  s->vals = vals_get();
   kiln_engine_session_init(s, from);
   if (from) {
     memcpy(s->device, from->device, sizeof s->device);
@@ -77,8 +102,7 @@ void kiln_session_retain(kiln_session *s) { __atomic_add_fetch(&s->refs, 1, __AT
 
 void kiln_session_release(kiln_session *s) {
   if (!s || __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) != 0) return;
-  /* Let the GC have the session's values; the root block itself stays. */
-  memset(s->vals, 0, sizeof(kiln_val) * KILN_SV_COUNT);
+  vals_put(s->vals);
   free(s->in);
   pthread_mutex_destroy(&s->lock);
   pthread_cond_destroy(&s->cond);

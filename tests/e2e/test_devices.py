@@ -107,6 +107,16 @@ def hot_reload_loop():
                        "file-name": "dev.clj", "session": s})
         check([m for m in r if "value" in m] == [{"id": r[0]["id"], "session": s, "value": ":from-file"}], "load-file on the device", str(r))
         check(values(ev(c, s, "(lf.dev/g)")) == [":from-file"], "load-file's vars are on the device")
+        # Interrupting a patch that loops forever on the device.
+        c.send({"op": "eval", "code": "(do (println \"looping\") (loop [i 0] (recur (inc i))))", "session": s, "id": "spin"})
+        while True:
+            m = c.read()
+            if m.get("id") == "spin" and m.get("out") == "looping\n":
+                break
+        c.request({"op": "interrupt", "session": s, "interrupt-id": "spin"})
+        r = c.until_done("spin")
+        check(r[-1]["status"] == ["done", "interrupted"], "interrupt of a looping device eval", str(r))
+        check(values(ev(c, s, "(+ 1 2)")) == ["3"], "the device is free again after the interrupt")
         # Timings on request.
         r = ev(c, s, "(defn t1 [] 1)", **{"kiln/timings": 1})
         t = r[-1].get("kiln/timings", {})
