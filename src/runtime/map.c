@@ -699,6 +699,8 @@ kiln_val kiln_map_get(kiln_val m, kiln_val k, kiln_val not_found) {
     return v ? *v : not_found;
   }
   if (KILN_HAS_TYPE(m, KILN_T_SORTED_MAP)) return kiln_sorted_map_get(m, k, not_found);
+  if (!KILN_HAS_TYPE(m, KILN_T_ARRAY_MAP) && !KILN_HAS_TYPE(m, KILN_T_TRANSIENT_MAP))
+    return kiln_get(m, k, not_found); /* nil, records, ... */
   const kiln_val *v = map_slot(m, k);
   return v ? *v : not_found;
 }
