@@ -703,7 +703,8 @@ KILN_NATIVE(n_index_of) {
   kiln_val needle = needle_of(argv[1]);
   int64_t from = argc == 3 ? want_index(argv[2], "index-of") : 0;
   if (from < 0) from = 0;
-  if (from > (int64_t)kiln_str_count(s)) return KILN_NIL;
+  if (from > (int64_t)kiln_str_count(s)) /* as String.indexOf: "" is found at the end */
+    return kiln_str_nbytes(needle) == 0 ? kiln_long((int64_t)kiln_str_count(s)) : KILN_NIL;
   ptrdiff_t at = find_bytes(s, needle, kiln_str_unit_to_byte(s, (size_t)from));
   return at < 0 ? KILN_NIL : kiln_long((int64_t)kiln_str_byte_to_unit(s, (size_t)at));
 }
