@@ -12,14 +12,6 @@
 
 #include "runtime/rt.h"
 
-void kiln_list_init(void);
-void kiln_vector_init(void);
-void kiln_map_init(void);
-void kiln_set_init(void);
-kiln_val kiln_list_with_meta(kiln_val x, kiln_val meta);
-void kiln_coll_register_natives(void);
-void kiln_sorted_register_natives(void);
-
 void kiln_coll_init(void) {
   kiln_list_init();
   kiln_vector_init();

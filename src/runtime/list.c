@@ -18,8 +18,6 @@ static kiln_val empty_list_new(kiln_val meta) {
   return (kiln_val)l;
 }
 
-/* Called from kiln_coll_init before anything else is built. */
-void kiln_list_init(void);
 void kiln_list_init(void) {
   if (kiln_empty_list) return;
   kiln_list *l = kiln_alloc_root(sizeof *l);
@@ -57,7 +55,6 @@ kiln_val kiln_cons(kiln_val x, kiln_val seqable) {
 }
 
 /* Metadata on lists and conses; called by kiln_with_meta. */
-kiln_val kiln_list_with_meta(kiln_val x, kiln_val meta);
 kiln_val kiln_list_with_meta(kiln_val x, kiln_val meta) {
   switch (kiln_type_of(x)) {
   case KILN_T_EMPTY_LIST:

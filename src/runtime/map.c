@@ -21,10 +21,6 @@
 
 #include "runtime/rt.h"
 
-kiln_val kiln_map_seq_first(const kiln_seq_obj *s);
-kiln_val kiln_map_seq_next(const kiln_seq_obj *s);
-kiln_val kiln_sorted_map_get(kiln_val m, kiln_val k, kiln_val not_found);
-
 kiln_val kiln_empty_map;
 kiln_val kiln_empty_hash_map;
 
@@ -41,8 +37,6 @@ typedef struct hnode {
   kiln_val a[];    /* pairs (key, value) or (nil, child); array node: 32 children */
 } hnode;
 
-
-void kiln_map_init(void);
 void kiln_map_init(void) {
   if (kiln_empty_map) return;
   kiln_array_map *am = kiln_alloc_root(sizeof *am);

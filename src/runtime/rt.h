@@ -691,6 +691,20 @@ int32_t kiln_coll_hash(kiln_val coll);
 /* = between two values at least one of which is a collection; for equal.c. */
 bool kiln_coll_equiv(kiln_val a, kiln_val b);
 
+/* Shared between the collection files only. */
+void kiln_list_init(void);
+void kiln_vector_init(void);
+void kiln_map_init(void);
+void kiln_set_init(void);
+kiln_val kiln_list_with_meta(kiln_val x, kiln_val meta);
+kiln_val kiln_map_seq_first(const kiln_seq_obj *s);
+kiln_val kiln_map_seq_next(const kiln_seq_obj *s);
+kiln_val kiln_sorted_seq_first(const kiln_seq_obj *s);
+kiln_val kiln_sorted_seq_next(const kiln_seq_obj *s);
+kiln_val kiln_sorted_map_get(kiln_val m, kiln_val k, kiln_val not_found);
+void kiln_coll_register_natives(void);
+void kiln_sorted_register_natives(void);
+
 /* ==== hashing and equality (hash.c, equal.c) =========================== */
 
 int32_t kiln_hash(kiln_val x);          /* clojure.core/hash */

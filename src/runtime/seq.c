@@ -18,13 +18,6 @@
 
 #include "runtime/rt.h"
 
-/* Defined by map.c and sorted.c for their seq kinds. */
-kiln_val kiln_map_seq_first(const kiln_seq_obj *s);
-kiln_val kiln_map_seq_next(const kiln_seq_obj *s);
-kiln_val kiln_sorted_seq_first(const kiln_seq_obj *s);
-kiln_val kiln_sorted_seq_next(const kiln_seq_obj *s);
-void kiln_coll_register_natives(void);
-
 kiln_seq_obj *kiln_seq_obj_new(kiln_seq_kind kind, kiln_val coll) {
   kiln_seq_obj *s = kiln_obj_new(KILN_T_SEQ, sizeof *s);
   s->h.flags = (uint32_t)kind;

@@ -9,7 +9,6 @@
 
 kiln_val kiln_empty_set;
 
-void kiln_set_init(void);
 void kiln_set_init(void) {
   if (kiln_empty_set) return;
   kiln_hash_set *s = kiln_alloc_root(sizeof *s);

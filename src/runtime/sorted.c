@@ -14,11 +14,6 @@
  */
 #include "runtime/rt.h"
 
-kiln_val kiln_sorted_seq_first(const kiln_seq_obj *s);
-kiln_val kiln_sorted_seq_next(const kiln_seq_obj *s);
-kiln_val kiln_sorted_map_get(kiln_val m, kiln_val k, kiln_val not_found);
-void kiln_sorted_register_natives(void);
-
 typedef kiln_rbnode node;
 
 int kiln_comparator_call(kiln_val cmp, kiln_val a, kiln_val b) {

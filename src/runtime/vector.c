@@ -43,7 +43,6 @@ void kiln_transient_check(void *edit) {
     kiln_throwf("java.lang.IllegalAccessError", "Transient used after persistent! call");
 }
 
-void kiln_vector_init(void);
 void kiln_vector_init(void) {
   if (kiln_empty_vector) return;
   empty_node = kiln_alloc_root(sizeof *empty_node);
