@@ -9,8 +9,14 @@ if(KILN_FUZZ)
   endif()
   # Warnings stay warnings here: the normal build enforces them, and a
   # fuzzing run should not stop at a clang-only one.
-  target_compile_options(kiln PRIVATE -fsanitize=fuzzer-no-link,address -fno-omit-frame-pointer
-                         -Wno-error)
+  if(TARGET kiln_objs)
+    set(KILN_FUZZ_LIB kiln_objs)
+  else()
+    set(KILN_FUZZ_LIB kiln)
+  endif()
+  target_compile_options(${KILN_FUZZ_LIB} PRIVATE -fsanitize=fuzzer-no-link,address
+                         -fno-omit-frame-pointer -Wno-error)
+  target_link_options(${KILN_FUZZ_LIB} INTERFACE -fsanitize=address)
   target_link_options(kiln INTERFACE -fsanitize=address)
   file(GLOB KILN_FUZZ_TARGETS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_*.c)
   foreach(src ${KILN_FUZZ_TARGETS})
