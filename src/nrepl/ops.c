@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "nrepl/nrepl.h"
 
@@ -277,9 +278,11 @@ static void run_eval(kiln_request *r, bool load_file) {
   if (s->device_auto) {
     /* Follow the local device, also after it reconnects under a new id. */
     char id[64];
-    if (kiln_hub_only_local(id, sizeof id) || kiln_hub_wait_any(0)) {
+    /* A restarted local device takes a moment to connect. */
+    for (int i = 0; i < 200 && !kiln_hub_only_local(id, sizeof id); i++) usleep(50000);
+    if (kiln_hub_only_local(id, sizeof id)) {
       pthread_mutex_lock(&s->lock);
-      if (kiln_hub_only_local(id, sizeof id)) snprintf(s->device, sizeof s->device, "%s", id);
+      snprintf(s->device, sizeof s->device, "%s", id);
       pthread_mutex_unlock(&s->lock);
     }
   }

@@ -212,9 +212,18 @@ int kiln_server_run(const kiln_server_opts *opts) {
 
   for (;;) {
     struct pollfd p[2] = {{lfd, POLLIN, 0}, {stop_pipe[0], POLLIN, 0}};
-    int rc = poll(p, 2, -1);
+    int rc = poll(p, 2, local_child > 0 ? 500 : -1);
     if (rc < 0 && errno == EINTR) continue;
     if (rc < 0) break;
+    /* serve --local: a local device that died (a patch crashed it) is
+     * started again, so the next eval has somewhere to run. */
+    int wst;
+    if (local_child > 0 && waitpid(local_child, &wst, WNOHANG) == local_child) {
+      fprintf(stderr, "kiln: the local device exited (%s %d); starting a new one\n",
+              WIFSIGNALED(wst) ? "signal" : "status", WIFSIGNALED(wst) ? WTERMSIG(wst) : WEXITSTATUS(wst));
+      local_child = spawn_local_device(opts->kiln_path, device_port);
+    }
+    if (rc == 0) continue;
     if (p[1].revents) break;
     if (p[0].revents & POLLIN) {
       int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);

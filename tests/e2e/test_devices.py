@@ -140,6 +140,20 @@ def hot_reload_loop():
             check(str(len(b)) == m["dylib-size"] and m["var-name"] == "my-fn" and m["ns-name"] == "user"
                   and isinstance(m["patch-id"], str) and m["symbol-name"].startswith("kiln_patch_"),
                   "ios-compile-patch values", str({k: v for k, v in m.items() if k != "dylib-binary"}))
+        # The seed's targets give arm64 Mach-O dylibs; unknown targets an error.
+        for t in ["device", "simulator"]:
+            r = c.request({"op": "ios-compile-patch", "code": "(defn my-fn [x] (+ x 42))", "ns": "user", "target": t, "session": s})
+            b = base64.b64decode(r[0].get("dylib-binary", ""))
+            check(b[:4] == b"\xcf\xfa\xed\xfe" and b[4:8] == b"\x0c\x00\x00\x01", "ios-compile-patch %s: arm64 Mach-O" % t, repr(b[:8]))
+        r = c.request({"op": "ios-compile-patch", "code": "1", "target": "bogus", "session": s})
+        check(r[-1]["status"] == ["done", "unknown-target", "error"] and "unknown target" in text(r, "err"), "unknown target", str(r))
+        # serve --local starts a new local device when one dies.
+        os.kill(pid, signal.SIGKILL)
+        time.sleep(1)
+        r = ev(c, s, "(+ 20 22)")
+        check(values(r) == ["42"], "a new local device after the old one died", str(r))
+        devs2 = c.request({"op": "kiln/devices"})[0]["devices"]
+        check(len(devs2) == 1 and devs2[0]["pid"] != pid, "the local device was restarted", str(devs2))
         return m.get("dylib-binary"), m.get("symbol-name")
     finally:
         stop(proc)
