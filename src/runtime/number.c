@@ -566,6 +566,13 @@ static kiln_val dec_take(dec *d) {
 }
 
 static void dec_div_exact(dec *a, dec *b, dec *out);
+/* A java.math.MathContext: precision (> 0) and rounding mode. */
+typedef struct math_ctx {
+  int64_t prec;
+  int mode;
+} math_ctx;
+static bool math_context(math_ctx *mc);
+static void dec_div_mc(dec *a, dec *b, dec *out, const math_ctx *mc);
 
 /* toBigDecimal: longs and bigints with scale 0, ratios divided exactly. */
 static void dec_of(dec *d, kiln_val v) {
@@ -582,7 +589,9 @@ static void dec_of(dec *d, kiln_val v) {
     n.s = 0;
     mp_set_val(&d->u, r->den);
     d->s = 0;
-    dec_div_exact(&n, d, &q);
+    math_ctx mc;
+    if (math_context(&mc)) dec_div_mc(&n, d, &q, &mc);
+    else dec_div_exact(&n, d, &q);
     mp_clear(&n.u);
     mp_exch(&d->u, &q.u);
     d->s = q.s;
@@ -685,8 +694,174 @@ static void dec_div_exact(dec *a, dec *b, dec *out) {
   dec_strip_to(out, pref);
 }
 
+/* ---- *math-context* ---------------------------------------------------- */
+
+/*
+ * The var *math-context* of clojure.core, bound by with-precision: nil (exact decimal
+ * arithmetic), or [precision rounding] / {:precision p :rounding r} where
+ * rounding names a java.math.RoundingMode (symbol, keyword or string: UP,
+ * DOWN, CEILING, FLOOR, HALF_UP, HALF_DOWN, HALF_EVEN, UNNECESSARY; HALF_UP
+ * when absent). With a precision p > 0, decimal results are rounded to p
+ * significant digits as java.math.BigDecimal does with a MathContext.
+ */
+enum { R_UP, R_DOWN, R_CEILING, R_FLOOR, R_HALF_UP, R_HALF_DOWN, R_HALF_EVEN, R_UNNECESSARY };
+
+static kiln_var *v_math_context;
+
+
+static const char *const rounding_names[] = {"UP",      "DOWN",      "CEILING",   "FLOOR",
+                                             "HALF_UP", "HALF_DOWN", "HALF_EVEN", "UNNECESSARY"};
+
+static int rounding_mode(kiln_val r) {
+  const char *name = NULL;
+  if (r == KILN_NIL) return R_HALF_UP;
+  if (KILN_HAS_TYPE(r, KILN_T_KEYWORD)) name = kiln_kw_name(r);
+  else if (KILN_HAS_TYPE(r, KILN_T_SYMBOL)) name = kiln_sym_name(r);
+  else if (KILN_HAS_TYPE(r, KILN_T_STRING)) name = kiln_str_data(r);
+  if (name) {
+    const char *n = strrchr(name, '/') ? strrchr(name, '/') + 1 : name; /* RoundingMode/HALF_UP */
+    for (int i = 0; i < (int)KILN_ARRAY_LEN(rounding_names); i++)
+      if (strcmp(n, rounding_names[i]) == 0) return i;
+  }
+  kiln_throwf(KILN_EX_ILLEGAL_ARG, "Unknown rounding mode in *math-context*: %s",
+              kiln_pr_str(r));
+}
+
+/* The current math context; false when there is none (or precision 0). */
+static bool math_context(math_ctx *mc) {
+  if (!v_math_context) return false;
+  kiln_val c = kiln_var_get(v_math_context);
+  if (c == KILN_NIL) return false;
+  kiln_val p, r = KILN_NIL;
+  if (kiln_is_vector(c)) {
+    p = kiln_nth(c, 0, KILN_NIL, true);
+    if (kiln_count_int(c) > 1) r = kiln_nth(c, 1, KILN_NIL, true);
+  } else {
+    p = kiln_get(c, kiln_kw(NULL, "precision"), KILN_NIL);
+    r = kiln_get(c, kiln_kw(NULL, "rounding"), KILN_NIL);
+  }
+  if (!kiln_is_long(p) || kiln_long_value(p) < 0)
+    kiln_throwf(KILN_EX_ILLEGAL_ARG, "Bad *math-context*: %s", kiln_pr_str(c));
+  mc->prec = kiln_long_value(p);
+  mc->mode = rounding_mode(r);
+  return mc->prec > 0;
+}
+
+/* Whether dropping a nonzero remainder from |q| increments it. [half] compares
+ * the dropped part with one half (-1, 0, 1). */
+static bool round_up(int mode, bool neg, int half, bool q_odd) {
+  switch (mode) {
+  case R_UP: return true;
+  case R_DOWN: return false;
+  case R_CEILING: return !neg;
+  case R_FLOOR: return neg;
+  case R_HALF_UP: return half >= 0;
+  case R_HALF_DOWN: return half > 0;
+  case R_HALF_EVEN: return half > 0 || (half == 0 && q_odd);
+  default: return false;
+  }
+}
+
+static int64_t mp_ndigits(const mp_int *m) {
+  size_t len;
+  char *d = mp_digits(m, &len);
+  return (int64_t)len - (d[0] == '-');
+}
+
+/*
+ * Rounds the owned decimal [d] to the context's precision in place, where
+ * [sticky] says nonzero digits were already dropped below d->u (a division's
+ * remainder; the caller then guarantees d->u has more digits than the
+ * precision). Sets *inexact when anything nonzero was dropped. Returns false,
+ * leaving [d] alone, when the mode is UNNECESSARY and rounding is needed.
+ */
+static bool dec_round_sticky(dec *d, const math_ctx *mc, bool sticky, bool *inexact) {
+  *inexact = false;
+  int64_t n = mp_ndigits(&d->u);
+  if (n <= mc->prec && !sticky) return true;
+  int64_t drop = n > mc->prec ? n - mc->prec : 0;
+  bool neg = d->u.sign == MP_NEG;
+  mp_int q, r, p;
+  MPC(mp_init_multi(&q, &r, &p, NULL));
+  MPC(mp_abs(&d->u, &q));
+  mp_set(&p, 1);
+  mp_mul_pow10(&p, drop);
+  MPC(mp_div(&q, &p, &q, &r));
+  if (sticky || !mp_iszero(&r)) {
+    if (mc->mode == R_UNNECESSARY) {
+      mp_clear_multi(&q, &r, &p, NULL);
+      return false;
+    }
+    *inexact = true;
+    MPC(mp_mul_2d(&r, 1, &r)); /* the dropped part against one half: 2r vs 10^drop */
+    mp_ord o = mp_cmp(&r, &p);
+    int half = o == MP_LT ? -1 : o == MP_GT ? 1 : (sticky ? 1 : 0);
+    if (round_up(mc->mode, neg, half, mp_isodd(&q))) {
+      MPC(mp_add_d(&q, 1, &q));
+      if (mp_ndigits(&q) > mc->prec) { /* 999 -> 1000 */
+        MPC(mp_div_d(&q, 10, &q, NULL));
+        drop++;
+      }
+    }
+  }
+  if (neg) MPC(mp_neg(&q, &q));
+  mp_exch(&q, &d->u);
+  d->s -= drop;
+  mp_clear_multi(&q, &r, &p, NULL);
+  return true;
+}
+
+static KILN_NORETURN void rounding_necessary(void) {
+  kiln_throwf(KILN_EX_ARITHMETIC, "Rounding necessary");
+}
+
+/* Rounds an owned decimal to the context, clearing it and throwing when
+ * UNNECESSARY rounding would be needed. */
+static void dec_round(dec *d, const math_ctx *mc) {
+  bool inexact;
+  if (!dec_round_sticky(d, mc, false, &inexact)) {
+    mp_clear(&d->u);
+    rounding_necessary();
+  }
+}
+
+/*
+ * BigDecimal.divide(divisor, mc): the quotient rounded to the context's
+ * precision; an exact quotient has its trailing zeros removed down to the
+ * preferred scale this.scale - divisor.scale. [b] is not zero. [a] and [b]
+ * stay the caller's (cleared on a throw).
+ */
+static void dec_div_mc(dec *a, dec *b, dec *out, const math_ctx *mc) {
+  int64_t pref = a->s - b->s;
+  MPC(mp_init(&out->u));
+  if (mp_iszero(&a->u)) {
+    out->s = pref < INT32_MIN ? INT32_MIN : pref > INT32_MAX ? INT32_MAX : pref;
+    return;
+  }
+  /* Scale so that the integer quotient has more digits than the precision. */
+  int64_t k = mc->prec + mp_ndigits(&b->u) - mp_ndigits(&a->u) + 1;
+  mp_int n, d, r;
+  MPC(mp_init_multi(&n, &d, &r, NULL));
+  MPC(mp_copy(&a->u, &n));
+  MPC(mp_copy(&b->u, &d));
+  if (k > 0) mp_mul_pow10(&n, k);
+  else mp_mul_pow10(&d, -k);
+  MPC(mp_div(&n, &d, &out->u, &r));
+  bool sticky = !mp_iszero(&r);
+  mp_clear_multi(&n, &d, &r, NULL);
+  out->s = pref + k;
+  bool inexact;
+  if (!dec_round_sticky(out, mc, sticky, &inexact)) {
+    mp_clear_multi(&out->u, &a->u, &b->u, NULL);
+    rounding_necessary();
+  }
+  if (!inexact) dec_strip_to(out, pref);
+}
+
 static kiln_val dec_arith(kiln_val x, kiln_val y, int op) {
   dec a, b, r;
+  math_ctx mc;
+  bool has_mc = math_context(&mc);
   dec_of2(&a, x, &b, y);
   switch (op) {
   case OP_ADD:
@@ -695,18 +870,21 @@ static kiln_val dec_arith(kiln_val x, kiln_val y, int op) {
     if (op == OP_ADD) MPC(mp_add(&a.u, &b.u, &a.u));
     else MPC(mp_sub(&a.u, &b.u, &a.u));
     mp_clear(&b.u);
+    if (has_mc) dec_round(&a, &mc);
     return dec_take(&a);
   case OP_MUL:
     MPC(mp_mul(&a.u, &b.u, &a.u));
     a.s += b.s;
     mp_clear(&b.u);
+    if (has_mc) dec_round(&a, &mc);
     return dec_take(&a);
   default:
     if (mp_iszero(&b.u)) {
       mp_clear_multi(&a.u, &b.u, NULL);
       divide_by_zero();
     }
-    dec_div_exact(&a, &b, &r);
+    if (has_mc) dec_div_mc(&a, &b, &r, &mc);
+    else dec_div_exact(&a, &b, &r);
     mp_clear_multi(&a.u, &b.u, NULL);
     return dec_take(&r);
   }
@@ -926,6 +1104,14 @@ kiln_val kiln_num_negate(kiln_val a) {
   case C_DOUBLE: return kiln_double(-dbl_of(a));
   case C_DECIMAL: { /* BigDecimal.negate keeps the scale */
     const kiln_decimal *x = (const kiln_decimal *)a;
+    math_ctx mc;
+    if (math_context(&mc)) {
+      dec d;
+      dec_of(&d, a);
+      MPC(mp_neg(&d.u, &d.u));
+      dec_round(&d, &mc);
+      return dec_take(&d);
+    }
     return dec_new(kiln_num_negate(x->unscaled), x->scale);
   }
   default: return arith(KILN_FIXNUM(0), a, OP_SUB, false);
@@ -976,7 +1162,9 @@ static double dbl_quot(double n, double d) { return dbl_trunc_q(n / d); }
 
 static double dbl_rem(double n, double d) { return n - dbl_trunc_q(n / d) * d; }
 
-/* BigDecimal.divideToIntegralValue; [a], [b] owned by the caller, b != 0. */
+/* BigDecimal.divideToIntegralValue; [a], [b] owned by the caller, b != 0.
+ * Under a math context, an integer part longer than the precision is
+ * "Division impossible". */
 static void dec_quot(dec *a, dec *b, dec *q) {
   int64_t pref = a->s - b->s;
   dec x = {.s = a->s}, y = {.s = b->s};
@@ -986,6 +1174,11 @@ static void dec_quot(dec *a, dec *b, dec *q) {
   MPC(mp_init(&q->u));
   MPC(mp_div(&x.u, &y.u, &q->u, NULL));
   mp_clear_multi(&x.u, &y.u, NULL);
+  math_ctx mc;
+  if (math_context(&mc) && mp_ndigits(&q->u) > mc.prec) {
+    mp_clear_multi(&q->u, &a->u, &b->u, NULL);
+    kiln_throwf(KILN_EX_ARITHMETIC, "Division impossible");
+  }
   q->s = 0;
   if (mp_iszero(&q->u) || pref >= 0) {
     mp_mul_pow10(&q->u, pref);
@@ -2720,6 +2913,9 @@ static const kiln_native_def number_natives[] = {
 void kiln_number_init(void) {
   kiln_natives_register("clojure.core", number_natives, KILN_ARRAY_LEN(number_natives));
   kiln_natives_register("clojure.math", math_natives, KILN_ARRAY_LEN(math_natives));
+  v_math_context = kiln_var_intern("clojure.core", "*math-context*");
+  kiln_var_def(v_math_context, KILN_NIL, true,
+               kiln_assoc(kiln_empty_map, kiln_kw(NULL, "dynamic"), KILN_TRUE));
   kiln_var_set_root(kiln_var_intern("clojure.math", "PI"), kiln_double(3.141592653589793));
   kiln_var_set_root(kiln_var_intern("clojure.math", "E"), kiln_double(2.718281828459045));
 }

@@ -727,6 +727,68 @@ static void test_math(void) {
   CHECK_STR(pr(kiln_var_get(kiln_var_intern("clojure.math", "E"))), "2.718281828459045");
 }
 
+/* with-precision: *math-context* bound to [precision rounding], against the
+ * JVM's (with-precision p :rounding R expr). */
+static const char *with_prec(int64_t prec, const char *mode, binop f, const char *a,
+                             const char *b) {
+  kiln_var *mc = kiln_var_intern("clojure.core", "*math-context*");
+  kiln_val ctx[2] = {kiln_long(prec), kiln_sym(NULL, mode)};
+  kiln_var_push_bindings(kiln_assoc(kiln_empty_map, (kiln_val)mc, kiln_vec_from(2, ctx)));
+  const char *r = ev(f, a, b);
+  kiln_var_pop_bindings();
+  return r;
+}
+
+static kiln_val negate_val(kiln_val a, kiln_val b) { return kiln_num_negate(a); }
+
+static void test_math_context(void) {
+  CHECK_STR(with_prec(10, "HALF_UP", kiln_num_div, "1M", "3"), "0.3333333333M");
+  CHECK_STR(with_prec(10, "HALF_UP", kiln_num_div, "2M", "3"), "0.6666666667M");
+  CHECK_STR(with_prec(10, "DOWN", kiln_num_div, "2M", "3"), "0.6666666666M");
+  CHECK_STR(with_prec(10, "CEILING", kiln_num_div, "-2M", "3"), "-0.6666666666M");
+  CHECK_STR(with_prec(10, "FLOOR", kiln_num_div, "-2M", "3"), "-0.6666666667M");
+  CHECK_STR(with_prec(3, "HALF_EVEN", kiln_num_div, "25M", "10"), "2.5M");
+  CHECK_STR(with_prec(1, "HALF_EVEN", kiln_num_div, "25M", "10"), "2M");
+  CHECK_STR(with_prec(1, "HALF_UP", kiln_num_div, "25M", "10"), "3M");
+  CHECK_STR(with_prec(1, "HALF_DOWN", kiln_num_div, "25M", "10"), "2M");
+  CHECK_STR(with_prec(1, "HALF_DOWN", kiln_num_div, "251M", "100"), "3M");
+  CHECK_STR(with_prec(1, "UP", kiln_num_div, "21M", "10"), "3M");
+  CHECK_STR(with_prec(1, "UNNECESSARY", kiln_num_div, "21M", "10"),
+            "java.lang.ArithmeticException: Rounding necessary");
+  CHECK_STR(with_prec(10, "HALF_UP", kiln_num_div, "1M", "4"), "0.25M");
+  CHECK_STR(with_prec(2, "HALF_UP", kiln_num_div, "100M", "3"), "33M");
+  CHECK_STR(with_prec(1, "HALF_UP", kiln_num_div, "100M", "3"), "3E+1M");
+  CHECK_STR(with_prec(5, "HALF_UP", kiln_num_add, "1.23456789M", "1"), "2.2346M");
+  CHECK_STR(with_prec(5, "HALF_UP", kiln_num_mul, "1.23456789M", "1"), "1.2346M");
+  CHECK_STR(with_prec(5, "HALF_UP", negate_val, "1.23456789M", "0"), "-1.2346M");
+  CHECK_STR(with_prec(5, "HALF_UP", kiln_num_mul, "99999M", "9"), "8.9999E+5M");
+  CHECK_STR(with_prec(5, "HALF_UP", kiln_num_add, "1M", "1/3"), "1.3333M");
+  CHECK_STR(with_prec(5, "HALF_UP", kiln_num_add, "1", "1/3"), "4/3");
+  CHECK_STR(with_prec(5, "HALF_UP", kiln_num_add, "1M", "0"), "1M");
+  CHECK_STR(with_prec(5, "HALF_UP", kiln_num_add, "123456789M", "0"), "1.2346E+8M");
+  CHECK_STR(with_prec(5, "HALF_UP", kiln_num_add, "0M", "123456789M"), "1.2346E+8M");
+  CHECK_STR(with_prec(5, "HALF_UP", kiln_num_quot, "123456789M", "7"),
+            "java.lang.ArithmeticException: Division impossible");
+  CHECK_STR(with_prec(5, "HALF_UP", kiln_num_rem, "123456789M", "7"),
+            "java.lang.ArithmeticException: Division impossible");
+  CHECK_STR(with_prec(5, "HALF_UP", kiln_num_div, "1", "3"), "1/3");
+  CHECK_STR(with_prec(5, "HALF_UP", kiln_num_div, "10M", "4"), "2.5M");
+  CHECK_STR(with_prec(0, "HALF_UP", kiln_num_div, "1M", "3"),
+            "java.lang.ArithmeticException: Non-terminating decimal expansion; no exact "
+            "representable decimal result.");
+  CHECK_STR(with_prec(20, "HALF_UP", kiln_num_div, "1M", "7"), "0.14285714285714285714M");
+  CHECK_STR(with_prec(5, "HALF_UP", kiln_num_div, "0M", "7"), "0M");
+  CHECK_STR(with_prec(5, "HALF_UP", kiln_num_div, "0.000M", "7.0M"), "0.00M");
+  CHECK_STR(with_prec(3, "HALF_UP", kiln_num_div, "12345M", "1E-5M"), "1.23E+9M");
+  CHECK_STR(with_prec(5, "HALF_UP", kiln_num_mul, "1.00000M", "1.00000M"), "1.0000M");
+  CHECK_STR(with_prec(5, "HALF_UP", kiln_num_add, "1E+10M", "1"), "1.0000E+10M");
+  CHECK_STR(with_prec(5, "HALF_UP", lt_val, "1M", "1/3"), "false");
+  /* Unbound again: exact. */
+  CHECK_STR(ev(kiln_num_div, "1M", "3"),
+            "java.lang.ArithmeticException: Non-terminating decimal expansion; no exact "
+            "representable decimal result.");
+}
+
 /* Each line: the double's 64 bits in hex, a space, Java's Double.toString. */
 static void test_doubles_file(const char *path) {
   FILE *f = fopen(path, "r");
@@ -821,6 +883,7 @@ int main(int argc, char **argv) {
   test_double_to_string();
   test_natives();
   test_math();
+  test_math_context();
   for (int i = 1; i + 1 < argc; i += 2) {
     if (strcmp(argv[i], "--doubles") == 0) test_doubles_file(argv[i + 1]);
     else if (strcmp(argv[i], "--arith") == 0) test_arith_file(argv[i + 1]);
