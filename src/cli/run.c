@@ -10,8 +10,17 @@
 #include "cli/cli.h"
 #include "cli/cli_common.h"
 #include "compiler/compiler.h"
+#include "compiler/native.h"
 
-static kiln_val run_file(void *ctx) { return kiln_load_file(ctx); }
+static bool compiled;
+
+/* In the compiled mode the whole file becomes one patch. */
+static kiln_val run_file(void *ctx) {
+  if (!compiled) return kiln_load_file(ctx);
+  kiln_native_batch_begin();
+  kiln_load_file(ctx);
+  return kiln_native_batch_end();
+}
 
 int kiln_cmd_run(int argc, char **argv) {
   kiln_cli_opts o;
@@ -27,6 +36,7 @@ int kiln_cmd_run(int argc, char **argv) {
   }
   fclose(f);
   if (!kiln_cli_start(&o)) return 1;
+  compiled = !o.interp;
   kiln_val args = KILN_NIL;
   for (int i = o.nrest - 1; i >= 1; i--) args = kiln_cons(kiln_str_cstr(o.rest[i]), args);
   return kiln_cli_run(run_file, o.rest[0], args);

@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "cli/cli_common.h"
 #include "compiler/compiler.h"
+#include "compiler/native.h"
 
 typedef struct test_args {
   int n;
@@ -53,10 +54,14 @@ static bool is_file(const char *s) {
   return stat(s, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+static bool compiled;
+
 static kiln_val run_tests(void *ctx) {
   test_args *a = ctx;
   kiln_require(kiln_sym(NULL, "clojure.test"), false);
   kiln_val *nss = kiln_alloc(((size_t)a->n + 1) * sizeof *nss);
+  /* In the compiled mode every test file loaded here becomes one patch. */
+  if (compiled) kiln_native_batch_begin();
   for (int i = 0; i < a->n; i++) {
     kiln_interp_clear_position();
     if (is_file(a->items[i])) {
@@ -67,6 +72,7 @@ static kiln_val run_tests(void *ctx) {
       kiln_require(nss[i], false);
     }
   }
+  if (compiled) kiln_native_batch_end();
   kiln_var *rt = kiln_var_find("clojure.test", "run-tests");
   if (!rt) kiln_throwf(KILN_EX_ILLEGAL_STATE, "clojure.test/run-tests is missing");
   kiln_val summary = kiln_call(kiln_var_get(rt), (uint32_t)a->n, nss);
@@ -85,6 +91,7 @@ int kiln_cmd_test(int argc, char **argv) {
     return 2;
   }
   if (!kiln_cli_start(&o)) return 1;
+  compiled = !o.interp;
   test_args a = {o.nrest, o.rest, 0};
   int rc = kiln_cli_run(run_tests, &a, KILN_NIL);
   if (rc) return rc;

@@ -88,11 +88,74 @@ kiln_val kiln_native_run(kiln_node *const *units, uint32_t n, const char *file,
   return result;
 }
 
+/* ---- whole-file patches ---- */
+
+/*
+ * Between kiln_native_batch_begin and _end, top-level forms are collected
+ * into one patch instead of each being compiled on its own. Forms that later
+ * forms may need while they are expanded and analyzed -- namespace forms
+ * (in-ns, require, refer, ...), function and macro definitions, declares --
+ * also run at once in the interpreter, as the shadow namespaces of DESIGN §7
+ * do; every other form (state, side effects) runs only once, natively, when
+ * the batch ends.
+ */
+static struct {
+  bool on;
+  kiln_node **units;
+  uint32_t n, cap;
+} batch;
+
+static bool is_core_call(kiln_node *n) {
+  static const char *const names[] = {"in-ns", "require", "use", "refer", "alias",
+                                      "refer-clojure", "load", "load-file", "import"};
+  if (n->kind != KILN_N_INVOKE || n->u.invoke.fn->kind != KILN_N_VAR) return false;
+  kiln_var *v = n->u.invoke.fn->u.var.var;
+  if (strcmp(kiln_sym_name(((kiln_ns *)v->ns)->name), "clojure.core") != 0) return false;
+  for (size_t i = 0; i < KILN_ARRAY_LEN(names); i++)
+    if (strcmp(kiln_sym_name(v->sym), names[i]) == 0) return true;
+  return false;
+}
+
+static bool definitional(kiln_node *top) {
+  kiln_node *body = top->u.fn.methods[0]->body;
+  if (body->kind == KILN_N_DEF) {
+    kiln_node *init = body->u.def.init;
+    if (!init) return true;
+    if (init->kind == KILN_N_WITH_META) init = init->u.with_meta.expr;
+    return init->kind == KILN_N_FN;
+  }
+  return is_core_call(body);
+}
+
+static kiln_val batch_record(kiln_node *top) {
+  if (batch.n == batch.cap) {
+    batch.cap = batch.cap ? batch.cap * 2 : 64;
+    kiln_node **u = kiln_alloc_root(batch.cap * sizeof *u);
+    if (batch.n) memcpy(u, batch.units, batch.n * sizeof *u);
+    batch.units = u;
+  }
+  batch.units[batch.n++] = top;
+  return definitional(top) ? kiln_interp_run(top) : KILN_NIL;
+}
+
+void kiln_native_batch_begin(void) {
+  batch.on = true;
+  batch.n = 0;
+}
+
+kiln_val kiln_native_batch_end(void) {
+  batch.on = false;
+  uint32_t n = batch.n;
+  batch.n = 0;
+  if (n == 0) return KILN_NIL;
+  return kiln_native_run(batch.units, n, batch.units[n - 1]->file, NULL);
+}
+
 static kiln_val native_hook(kiln_node *toplevel, kiln_val form, void *ctx) {
   KILN_UNUSED(form);
   KILN_UNUSED(ctx);
-  const char *file = toplevel->file;
-  return kiln_native_run(&toplevel, 1, file, NULL);
+  if (batch.on) return batch_record(toplevel);
+  return kiln_native_run(&toplevel, 1, toplevel->file, NULL);
 }
 
 void kiln_compile_mode_install(void) { kiln_compiler_set_eval_hook(native_hook, NULL); }

@@ -19,4 +19,11 @@ const char *kiln_native_emit(kiln_node *const *units, uint32_t n, const char *fi
  * is rolled back and its exception rethrown. [timings] may be NULL. */
 kiln_val kiln_native_run(kiln_node *const *units, uint32_t n, const char *file,
                          kiln_timings *timings);
+/* Collects the top-level forms evaluated until kiln_native_batch_end into one
+ * patch (a whole file, for kiln run and kiln test). Namespace forms and fn and
+ * macro definitions also run at once in the interpreter, so later forms
+ * expand and analyze as they would one by one; the rest runs only natively.
+ * _end builds and applies the patch and returns the last form's value. */
+void kiln_native_batch_begin(void);
+kiln_val kiln_native_batch_end(void);
 #endif
