@@ -33,7 +33,9 @@
  * below), not as the shortest round-trip digits. Kiln has no float, short,
  * byte or BigInteger types: float keeps a double (range-checked), short and
  * byte give longs, biginteger and numerator/denominator give BigInts (or
- * longs when they fit), and *math-context* is not consulted.
+ * longs when they fit). The math context that with-precision binds is a
+ * plain [precision rounding] vector (see "math-context" below), not a
+ * java.math.MathContext object.
  */
 #include <errno.h>
 #include <float.h>
