@@ -172,6 +172,10 @@ typedef struct native_ctx {
   kiln_fn_code code;
 } native_ctx;
 
+static kiln_val read_arglists(void *text) {
+  return kiln_read_string(text, strlen(text));
+}
+
 static kiln_val def_native_body(void *p) {
   native_ctx *c = p;
   kiln_var *v = kiln_var_intern(c->ns, c->name);
@@ -182,9 +186,10 @@ static kiln_val def_native_body(void *p) {
   memcpy(qualified + nslen + 1, c->name, namelen + 1);
   kiln_val meta = kiln_empty_map;
   if (c->doc) meta = kiln_assoc(meta, kiln_kw(NULL, "doc"), kiln_str_cstr(c->doc));
-  if (c->arglists)
-    meta = kiln_assoc(meta, kiln_kw(NULL, "arglists"),
-                      kiln_read_string(c->arglists, strlen(c->arglists)));
+  kiln_val arglists, ex;
+  /* Arglists the reader refuses are left out rather than failing the def. */
+  if (c->arglists && kiln_pcall(read_arglists, (void *)c->arglists, &arglists, &ex))
+    meta = kiln_assoc(meta, kiln_kw(NULL, "arglists"), arglists);
   kiln_var_def(v, (kiln_val)kiln_fn_new(c->code, qualified, 0), true, meta);
   return (kiln_val)v;
 }

@@ -83,6 +83,12 @@ int main(void) {
   CHECK(strstr(err.message, "java.lang.ArithmeticException: Divide by zero") != NULL);
   CHECK(kiln_eval(rt, "(host.app/twice)", NULL, &result, &err) == 0 && result == k);
 
+  CHECK(kiln_def_native(rt, "host.app", "thrice", twice, "([x] [x y])", "Doc.") == 0);
+  CHECK(kiln_eval(rt, "(:arglists (meta #'host.app/thrice))", NULL, &result, &err) == 0);
+  CHECK_STR(kiln_to_string(result), "([x] [x y])");
+  CHECK(kiln_def_native(rt, "host.app", "odd-arglists", twice, "([x", NULL) == 0);
+  CHECK(kiln_call_var(rt, "host.app", "odd-arglists", 1, &arg, &result, &err) == 0);
+
   kiln_runtime_close(rt);
   return check_summary();
 }
