@@ -328,6 +328,8 @@ int32_t kiln_java_hash(kiln_val x) {
   case KILN_T_RATIO:
   case KILN_T_DECIMAL:
     return kiln_num_hash(x);
+  case KILN_T_RECORD: /* defrecord's hashCode is its map's */
+    return kiln_java_hash(((const kiln_record *)x)->map);
   case KILN_T_UUID: { /* UUID.hashCode */
     const kiln_uuid *u = (const kiln_uuid *)x;
     uint64_t hilo = u->msb ^ u->lsb;

@@ -618,9 +618,18 @@ void kiln_str_to(kiln_sb *sb, kiln_val x) {
   case KILN_T_TRANSIENT_VECTOR:
   case KILN_T_TRANSIENT_MAP:
   case KILN_T_TRANSIENT_SET:
+  case KILN_T_RECORD: /* records keep Object.toString: "user.R@hash" */
+  case KILN_T_TYPE: {
+    const kiln_record *r = (const kiln_record *)x;
+    kiln_sb tag;
+    kiln_sb_init(&tag);
+    kiln_str_to(&tag, r->tag);
+    put_class_at(sb, kiln_sb_cstr(&tag),
+                 (uint32_t)(KILN_HAS_TYPE(x, KILN_T_RECORD) ? kiln_java_hash(x) : kiln_identity_hash(x)));
+    return;
+  }
   case KILN_T_MULTIFN:
   case KILN_T_POINTER:
-  case KILN_T_TYPE:
   case KILN_T_PROTOCOL:
     put_class_at(sb, kiln_class_name(x), (uint32_t)kiln_identity_hash(x));
     return;
