@@ -247,7 +247,9 @@ static void var_flags_or(kiln_var *v, uint32_t f) {
 static kiln_val kw_ns, kw_name, kw_dynamic, kw_macro, kw_private, kw_doc, kw_arglists;
 static kiln_val kw_only, kw_exclude, kw_rename;
 
+/* Idempotent: vars may be defined (natives registered) before kiln_var_init. */
 static void keywords_init(void) {
+  if (kw_rename != KILN_NIL) return;
   kw_ns = kiln_kw(NULL, "ns");
   kw_name = kiln_kw(NULL, "name");
   kw_dynamic = kiln_kw(NULL, "dynamic");
@@ -572,6 +574,7 @@ static void set_flags_masked(kiln_var *v, uint32_t mask, uint32_t bits) {
 }
 
 void kiln_var_def(kiln_var *v, kiln_val root, bool has_root, kiln_val meta) {
+  keywords_init();
   kiln_val m = empty_if_nil(meta);
   if (!kiln_contains(m, kw_ns)) m = kiln_assoc(m, kw_ns, v->ns);
   if (!kiln_contains(m, kw_name)) m = kiln_assoc(m, kw_name, v->sym);
@@ -593,6 +596,7 @@ void kiln_var_restore(kiln_var *v, kiln_val root, uint32_t flags, kiln_val meta)
 }
 
 void kiln_var_set_meta(kiln_var *v, kiln_val meta) {
+  keywords_init();
   __atomic_store_n(&v->meta, meta, __ATOMIC_RELEASE);
   set_flags_masked(v, KILN_VAR_MACRO | KILN_VAR_PRIVATE,
                    flags_from_meta(meta) & (KILN_VAR_MACRO | KILN_VAR_PRIVATE));

@@ -270,6 +270,10 @@ static void test_namespaces(void) {
   CHECK(kiln_var_get(kiln_v_ns) == kiln_ns_user);
   CHECK(kiln_var_get(kiln_v_print_readably) == KILN_TRUE);
   CHECK(!kiln_var_is_bound(kiln_v_star1));
+  /* Natives registered before kiln_var_init (the collections') are plain vars. */
+  kiln_var *count = kiln_var_find("clojure.core", "count");
+  CHECK(count && !(count->h.flags & (KILN_VAR_DYNAMIC | KILN_VAR_MACRO | KILN_VAR_PRIVATE)));
+  CHECK(count && kiln_get(count->meta, KILN_NIL, KILN_FALSE) == KILN_FALSE);
 }
 
 /* ---- concurrency ---- */
