@@ -3,11 +3,14 @@
  * [-I DIR]... [FILE.clj...]`: a device process on this machine (the host
  * target). It loads the given files (an app: they may loop forever, calling
  * through vars that patches replace) while the device client applies the
- * patches the server sends. Without files it just waits for patches.
+ * patches the server sends, and stays up for patches until SIGINT/SIGTERM.
+ * The server reads those files too, for the macros they define (shadow
+ * namespaces, DESIGN §7).
  *
  * The token comes from --token, else $KILN_TOKEN, else .kiln/token in the
  * current directory (where `kiln serve` writes it).
  */
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +40,7 @@ static bool read_token_file(char *out, size_t n) {
 typedef struct files_ctx {
   char **files;
   int n;
+  volatile int done; /* 1 loaded, 2 failed */
 } files_ctx;
 
 static kiln_val load_files(void *arg) {
@@ -44,6 +48,20 @@ static kiln_val load_files(void *arg) {
   kiln_val v = KILN_NIL;
   for (int i = 0; i < fc->n; i++) v = kiln_load_file(fc->files[i]);
   return v;
+}
+
+/* The app thread: loads the files (which may run forever). */
+static void *app_main(void *arg) {
+  files_ctx *fc = arg;
+  kiln_thread_attach();
+  kiln_val r, ex;
+  if (!kiln_pcall(load_files, fc, &r, &ex)) {
+    fprintf(stderr, "kiln: %s\n", kiln_compiler_error_text(ex));
+    fc->done = 2;
+  } else {
+    fc->done = 1;
+  }
+  return NULL;
 }
 
 int kiln_cmd_device(int argc, char **argv) {
@@ -94,6 +112,18 @@ int kiln_cmd_device(int argc, char **argv) {
 
   kiln_runtime *rt = kiln_runtime_new();
   kiln_thread_attach();
+  /* The files load first (for up to 2 s, if they go on running an app
+   * loop), so the hello lists their namespaces and sources. */
+  files_ctx fc = {files, nfiles, 0};
+  if (nfiles > 0) {
+    pthread_t t;
+    if (pthread_create(&t, NULL, app_main, &fc) != 0) {
+      kiln_cli_error("device: cannot start the app thread");
+      return 1;
+    }
+    pthread_detach(t);
+    for (int i = 0; i < 200 && !fc.done; i++) usleep(10000);
+  }
   kiln_device_opts o = {.host = host, .port = port, .token = token, .name = name};
   kiln_error err;
   memset(&err, 0, sizeof err);
@@ -101,17 +131,9 @@ int kiln_cmd_device(int argc, char **argv) {
     kiln_cli_error("device: %s", err.message);
     return 1;
   }
-  int status = 0;
-  if (nfiles > 0) {
-    files_ctx fc = {files, nfiles};
-    kiln_val r, ex;
-    if (!kiln_pcall(load_files, &fc, &r, &ex)) {
-      fprintf(stderr, "kiln: %s\n", kiln_compiler_error_text(ex));
-      status = 1;
-    }
-  } else {
-    while (!stop) usleep(100000);
-  }
+  /* The device stays up for patches until it is told to stop. */
+  while (!stop && fc.done != 2) usleep(100000);
+  int status = fc.done == 2 ? 1 : 0;
   kiln_device_stop(rt);
   free(files);
   return status;

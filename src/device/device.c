@@ -117,20 +117,31 @@ static int connect_to(const char *host, int port) {
 
 /* ---- hello ---- */
 
+typedef struct vars_ctx {
+  kiln_benc *vars;    /* ns -> [var names] */
+  kiln_benc *sources; /* ns -> the source file its vars came from */
+} vars_ctx;
+
 static kiln_val vars_body(void *arg) {
-  kiln_benc *vars = arg;
+  vars_ctx *vc = arg;
+  kiln_val file_kw = kiln_kw(NULL, "file");
   for (kiln_val s = kiln_ns_all(); s != KILN_NIL; s = kiln_next(s)) {
     kiln_val ns = kiln_first(s);
     const char *name = kiln_ns_name(ns);
     if (strncmp(name, "clojure.", 8) == 0 || strncmp(name, "kiln.", 5) == 0) continue;
     kiln_benc *names = kiln_benc_list();
+    const char *source = NULL;
     for (kiln_val m = kiln_seq(((kiln_ns *)ns)->mappings); m != KILN_NIL; m = kiln_next(m)) {
       kiln_val e = kiln_first(m);
       kiln_val v = kiln_nth(e, 1, KILN_NIL, true);
-      if (KILN_HAS_TYPE(v, KILN_T_VAR) && ((kiln_var *)v)->ns == ns)
-        kiln_benc_push(names, kiln_benc_str(kiln_sym_name(kiln_nth(e, 0, KILN_NIL, true))));
+      if (!KILN_HAS_TYPE(v, KILN_T_VAR) || ((kiln_var *)v)->ns != ns) continue;
+      kiln_benc_push(names, kiln_benc_str(kiln_sym_name(kiln_nth(e, 0, KILN_NIL, true))));
+      kiln_val f = kiln_get(((kiln_var *)v)->meta, file_kw, KILN_NIL);
+      if (!source && KILN_HAS_TYPE(f, KILN_T_STRING) && kiln_str_data(f)[0] == '/')
+        source = kiln_str_data(f);
     }
-    kiln_benc_set(vars, name, names);
+    kiln_benc_set(vc->vars, name, names);
+    if (source) kiln_benc_set_str(vc->sources, name, source);
   }
   return KILN_NIL;
 }
@@ -146,10 +157,11 @@ static kiln_benc *hello(device_client *c) {
   kiln_benc_set_str(m, "name", c->name);
   kiln_benc_set_str(m, "id", c->id);
   kiln_benc_set_int(m, "pid", getpid());
-  kiln_benc *vars = kiln_benc_dict();
+  vars_ctx vc = {kiln_benc_dict(), kiln_benc_dict()};
   kiln_val r, ex;
-  kiln_pcall(vars_body, vars, &r, &ex);
-  kiln_benc_set(m, "vars", vars);
+  kiln_pcall(vars_body, &vc, &r, &ex);
+  kiln_benc_set(m, "vars", vc.vars);
+  kiln_benc_set(m, "sources", vc.sources);
   return m;
 }
 

@@ -325,6 +325,67 @@ static kiln_val declare_body(void *arg) {
   return KILN_NIL;
 }
 
+static bool shadow_eval(kiln_val form);
+
+/* Loads a device namespace's source into its shadow on the server: forms
+ * that shape the namespace (ns, require, defmacro, defn, ...) run; other
+ * defs are only declared (interned), since app state lives on the device. */
+typedef struct shadow_ctx {
+  const char *path;
+  char *text;
+  size_t n;
+  int evaluated, failed;
+} shadow_ctx;
+
+static kiln_val shadow_form_body(void *arg) {
+  kiln_val form = *(kiln_val *)arg;
+  if (shadow_eval(form)) {
+    kiln_eval_form(form);
+  } else if (KILN_HAS_TYPE(form, KILN_T_LIST) && KILN_HAS_TYPE(kiln_first(form), KILN_T_SYMBOL) &&
+             strncmp(kiln_sym_name(kiln_first(form)), "def", 3) == 0) {
+    kiln_val name = kiln_first(kiln_next(form));
+    if (KILN_HAS_TYPE(name, KILN_T_SYMBOL)) kiln_ns_intern(kiln_var_get(kiln_v_ns), name);
+  }
+  return KILN_NIL;
+}
+
+static kiln_val shadow_read_body(void *arg) {
+  shadow_ctx *sc = arg;
+  kiln_read_opts ro = {0};
+  ro.file = sc->path;
+  ro.allow_cond = true;
+  kiln_reader *r = kiln_reader_new(sc->text, sc->n, &ro);
+  kiln_val form, res, ex;
+  while (kiln_reader_next(r, &form)) {
+    if (kiln_pcall(shadow_form_body, &form, &res, &ex)) sc->evaluated++;
+    else sc->failed++;
+  }
+  return KILN_NIL;
+}
+
+static void shadow_load(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return; /* the device's source is not on this machine */
+  shadow_ctx sc = {.path = path};
+  kiln_bbuf b = {0};
+  char buf[8192];
+  size_t got;
+  while ((got = fread(buf, 1, sizeof buf, f)) > 0) kiln_bbuf_put(&b, buf, got);
+  fclose(f);
+  sc.text = b.p ? b.p : "";
+  sc.n = b.len;
+  kiln_var *vars[] = {kiln_v_ns, kiln_v_file};
+  kiln_val vals[] = {kiln_ns_user, kiln_str_cstr(path)};
+  kiln_var_push_bindings_n(2, vars, vals);
+  kiln_val r, ex;
+  if (!kiln_pcall(shadow_read_body, &sc, &r, &ex)) sc.failed++;
+  kiln_var_pop_bindings();
+  kiln_bbuf_free(&b);
+  if (sc.failed)
+    fprintf(stderr, "kiln: shadow of %s: %d forms could not be evaluated on the server\n", path,
+            sc.failed);
+}
+
 static void refuse(kiln_conn *c, const char *status, const char *text) {
   kiln_benc *m = kiln_benc_dict();
   kiln_benc_set_str(m, "op", "refused");
@@ -415,6 +476,10 @@ static void *device_main(void *arg) {
         d->pid = kiln_benc_get_int(m, "pid", 0);
         d->local = (strncmp(c->peer, "127.", 4) == 0 || strncmp(c->peer, "::1", 3) == 0) &&
                    d->target == kiln_tc_target_host();
+        const kiln_benc *sources = kiln_benc_get(m, "sources");
+        if (sources && sources->type == KILN_BENC_DICT)
+          for (size_t i = 0; i + 1 < sources->n; i += 2)
+            if (sources->items[i + 1]->type == KILN_BENC_STR) shadow_load(sources->items[i + 1]->s);
         const kiln_benc *vars = kiln_benc_get(m, "vars");
         if (vars && vars->type == KILN_BENC_DICT) {
           declare_ctx dc = {vars};

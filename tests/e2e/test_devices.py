@@ -305,6 +305,34 @@ def killed_and_restarted():
         stop(proc)
 
 
+def device_source_macros():
+    """A device loaded from a file: the server reads the file's macros into
+    the shadow namespace, so editor evals can use them."""
+    d = tempfile.mkdtemp()
+    src = os.path.join(d, "app.clj")
+    with open(src, "w") as f:
+        f.write("(ns dev.app)\n(defmacro twice [x] `(* 2 ~x))\n(def state (atom 40))\n(defn bump [] (swap! state inc))\n")
+    proc, port, _ = server("--device-port", "0", cwd=d)
+    try:
+        dport = device_port_of(proc.pid, port)
+        dev = subprocess.Popen([KILN, "device", "--connect", "127.0.0.1:%d" % dport, src], cwd=d,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        c = Client(port=port, timeout=120)
+        devs = wait_devices(c)
+        check(len(devs) == 1, "device with a source file connects", str(devs))
+        if devs:
+            s = c.clone()
+            c.request({"op": "kiln/select-device", "session": s, "device": devs[0]["id"]})
+            r = ev(c, s, "(twice 21)", ns="dev.app")
+            check(values(r) == ["42"], "a macro from the device's source expands on the server", str(r))
+            r = ev(c, s, "(bump)", ns="dev.app")
+            check(values(r) == ["41"], "device state (a def only declared on the server) lives on the device", str(r))
+        dev.terminate()
+        dev.wait()
+    finally:
+        stop(proc)
+
+
 def compiler_error():
     """A toolchain error reaches the editor with the .clj position (#line)."""
     d = tempfile.mkdtemp()
@@ -333,6 +361,7 @@ def main():
     fake_server_device(patch, symbol)
     wrong_token()
     killed_and_restarted()
+    device_source_macros()
     compiler_error()
     print("%d passed, %d failed" % (passed, failures))
     sys.exit(1 if failures else 0)
