@@ -155,6 +155,11 @@ struct kiln_fn {
 };
 
 #define KILN_FN_MACRO 1u
+/* The fn has a variadic arity with at most KILN_MAX_POSITIONAL fixed
+ * parameters and reads its rest arguments only through api->rest_args, so
+ * apply may hand it an unrealized (even infinite) tail. */
+#define KILN_FN_VARIADIC 2u
+#define KILN_MAX_POSITIONAL 20u
 
 /*
  * Vars: the hot-reload mechanism. Every call to a global reads var->root with
@@ -239,6 +244,13 @@ typedef struct kiln_api {
   kiln_val (*field)(kiln_val obj, kiln_val keyword);              /* (.-field obj) */
   kiln_val (*case_hash)(kiln_val x);                              /* case* dispatch key */
   void (*safepoint)(void);                                        /* interrupt check in loops */
+  /* The calling thread's interrupt flag: loops read it once per iteration and
+   * call safepoint only when it is set. */
+  volatile int *(*interrupt_flag)(void);
+  /* Throws StackOverflowError when the calling thread's stack is nearly used
+   * up; compiled functions call it on entry, so runaway recursion is an
+   * exception, never a crash. */
+  void (*stack_check)(void);
 } kiln_api;
 
 /* ---- the patch descriptor --------------------------------------------- */

@@ -393,6 +393,9 @@ static const char *emit_closure(emitter *e, fnctx *f, kiln_node *fn, bool fill_c
   const char *c = fmt("c%u", ++e->ntemps);
   line(f, "kiln_fn *%s = (kiln_fn *)kiln_rt->fn_new(%s, %s, %u);", c, cfn,
        c_string(fn->u.fn.qualified_name ? fn->u.fn.qualified_name : "fn"), fn->u.fn.ncaptures);
+  kiln_fn_method *last = fn->u.fn.methods[fn->u.fn.nmethods - 1];
+  if (last->variadic && last->nfixed <= KILN_MAX_POSITIONAL)
+    line(f, "%s->h.flags |= KILN_FN_VARIADIC;", c);
   if (fill_captures) emit_captures(f, c, fn);
   return c;
 }
@@ -420,6 +423,12 @@ static void emit_method(emitter *e, fnctx *f, kiln_node *fn, kiln_fn_method *m) 
   line(f, "}");
 }
 
+static bool has_method_recur(kiln_node *fn) {
+  for (uint32_t i = 0; i < fn->u.fn.nmethods; i++)
+    if (fn->u.fn.methods[i]->has_recur) return true;
+  return false;
+}
+
 /* Writes the C function for a fn node; returns its name. */
 static const char *emit_fn_function(emitter *e, kiln_node *fn) {
   const char *name = fn->u.fn.toplevel ? fmt("top_%u", e->unit)
@@ -433,6 +442,8 @@ static const char *emit_fn_function(emitter *e, kiln_node *fn) {
   kiln_sb_printf(&f.out, "static kiln_val %s(kiln_fn *self, uint32_t argc, const kiln_val *argv) {\n",
                  name);
   line(&f, "(void)self; (void)argv;");
+  if (!fn->u.fn.toplevel) line(&f, "kiln_rt->stack_check();");
+  if (has_method_recur(fn)) line(&f, "volatile int *intr = kiln_rt->interrupt_flag();");
   uint32_t n = fn->u.fn.nmethods;
   line(&f, "switch (argc) {");
   kiln_fn_method *variadic = NULL;
@@ -603,8 +614,10 @@ static const char *emit_let(emitter *e, fnctx *f, kiln_node *n, bool loop) {
   const char *t = temp(e);
   line(f, "kiln_val %s;", t);
   if (loop) {
-    line(f, "loop_%u:;", loop_label_of(e, n));
-    line(f, "kiln_rt->safepoint();");
+    uint32_t id = loop_label_of(e, n);
+    line(f, "volatile int *intr%u = kiln_rt->interrupt_flag();", id);
+    line(f, "loop_%u:;", id);
+    line(f, "if (__builtin_expect(*intr%u, 0)) kiln_rt->safepoint();", id);
   }
   line(f, "%s = %s;", t, emit(e, f, n->u.let.body));
   f->nscope = mark_scope;
@@ -626,7 +639,7 @@ static const char *emit_recur(emitter *e, fnctx *f, kiln_node *n) {
     line(f, "goto loop_%u;", loop_label_of(e, n->u.recur.loop));
   } else {
     kiln_fn_method *m = n->u.recur.method;
-    line(f, "kiln_rt->safepoint();");
+    line(f, "if (__builtin_expect(*intr, 0)) kiln_rt->safepoint();");
     line(f, "goto m%u_%u;", m->fn->u.fn.id, m->index);
   }
   return "KILN_NIL";

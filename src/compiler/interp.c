@@ -105,6 +105,8 @@ static kiln_val interp_call(kiln_fn *self, uint32_t argc, const kiln_val *argv) 
 static kiln_fn *closure_alloc(const kiln_node *n) {
   kiln_fn *fn = kiln_fn_new(interp_call, n->u.fn.qualified_name, n->u.fn.ncaptures);
   fn->data = (void *)n;
+  const kiln_fn_method *last = n->u.fn.methods[n->u.fn.nmethods - 1];
+  if (last->variadic && last->nfixed <= KILN_MAX_POSITIONAL) fn->h.flags |= KILN_FN_VARIADIC;
   return fn;
 }
 

@@ -35,6 +35,7 @@
  *   ref.c      kiln_atom_*, kiln_volatile_*, kiln_delay_*
  *   fn.c       kiln_call, kiln_fn_*              invocation of anything callable
  *   regex.c    kiln_regex_*                      PCRE2
+ *   io.c       kiln_io_*                         files, stdin, cells for futures and promises
  *   core.c     kiln_core_*                       natives registered into clojure.core
  */
 #ifndef KILN_RT_H
@@ -905,8 +906,6 @@ kiln_val kiln_rest_args(uint32_t argc, const kiln_val *argv, uint32_t from);
  * unrealized, so (apply f (range)) works as on the JVM. Without the flag,
  * apply realizes every argument.
  */
-#define KILN_FN_VARIADIC 2u
-#define KILN_MAX_POSITIONAL 20u
 bool kiln_is_fn(kiln_val v);  /* fn? */
 bool kiln_is_ifn(kiln_val v); /* ifn? */
 /*
@@ -1122,7 +1121,7 @@ bool kiln_digest_equal(const uint8_t *a, const uint8_t *b, size_t n);
  */
 #define KILN_SUBSYSTEMS(X) \
   X(symbol) X(coll) X(var) X(error) X(number) X(string) X(hash) X(print) X(fn) X(ref) \
-  X(regex) X(seq) X(record) X(reader) X(compiler)
+  X(regex) X(seq) X(record) X(reader) X(compiler) X(io)
 #define KILN_SUBSYSTEM_INIT_DECL(name) void kiln_##name##_init(void);
 KILN_SUBSYSTEMS(KILN_SUBSYSTEM_INIT_DECL)
 #undef KILN_SUBSYSTEM_INIT_DECL

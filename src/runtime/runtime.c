@@ -128,6 +128,10 @@ static void api_safepoint(void) {
   kiln_stack_check();
 }
 
+static volatile int *api_interrupt_flag(void) { return &kiln_thread_current()->interrupt; }
+
+static void api_stack_check(void) { kiln_stack_check(); }
+
 static const kiln_api rt_api = {
     .abi_version = KILN_ABI_VERSION,
     .size = sizeof(kiln_api),
@@ -165,6 +169,8 @@ static const kiln_api rt_api = {
     .field = kiln_field,
     .case_hash = api_case_hash,
     .safepoint = api_safepoint,
+    .interrupt_flag = api_interrupt_flag,
+    .stack_check = api_stack_check,
 };
 
 const kiln_api *kiln_rt_api(void) { return &rt_api; }
