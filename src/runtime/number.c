@@ -2478,19 +2478,74 @@ KILN_NATIVE(n_unchecked_long) {
   KILN_ARITY("clojure.core/unchecked-long", argc == 1);
   return kiln_long(unchecked_long(argv[0]));
 }
-KILN_NATIVE(n_unchecked_int) {
-  KILN_ARITY("clojure.core/unchecked-int", argc == 1);
-  kiln_val x = argv[0];
-  /* Java's (int) of a double saturates; Ratio.intValue goes through double. */
+/* Number.intValue(): Java's (int) of a double saturates, Ratio.intValue goes
+ * through double, integers and decimals keep their low 32 bits. */
+static int32_t unchecked_int(kiln_val x) {
   if (KILN_HAS_TYPE(x, KILN_T_DOUBLE) || KILN_HAS_TYPE(x, KILN_T_RATIO)) {
     double d = kiln_double_value(x);
-    if (isnan(d)) return KILN_FIXNUM(0);
-    if (d >= 2147483647.0) return KILN_FIXNUM(INT32_MAX);
-    if (d <= -2147483648.0) return KILN_FIXNUM(INT32_MIN);
-    return kiln_long((int32_t)d);
+    if (isnan(d)) return 0;
+    if (d >= 2147483647.0) return INT32_MAX;
+    if (d <= -2147483648.0) return INT32_MIN;
+    return (int32_t)d;
   }
-  return kiln_long((int32_t)(uint32_t)(uint64_t)unchecked_long(x));
+  return (int32_t)(uint32_t)(uint64_t)unchecked_long(x);
 }
+
+KILN_NATIVE(n_unchecked_int) {
+  KILN_ARITY("clojure.core/unchecked-int", argc == 1);
+  return kiln_long(unchecked_int(argv[0]));
+}
+KILN_NATIVE(n_unchecked_short) {
+  KILN_ARITY("clojure.core/unchecked-short", argc == 1);
+  return kiln_long((int16_t)(uint16_t)(uint32_t)unchecked_int(argv[0]));
+}
+KILN_NATIVE(n_unchecked_byte) {
+  KILN_ARITY("clojure.core/unchecked-byte", argc == 1);
+  return kiln_long((int8_t)(uint8_t)(uint32_t)unchecked_int(argv[0]));
+}
+KILN_NATIVE(n_unchecked_char) {
+  KILN_ARITY("clojure.core/unchecked-char", argc == 1);
+  if (KILN_IS_CHAR(argv[0])) return argv[0];
+  return KILN_CHAR((uint16_t)(uint32_t)unchecked_int(argv[0]));
+}
+KILN_NATIVE(n_unchecked_double) {
+  KILN_ARITY("clojure.core/unchecked-double", argc == 1);
+  return kiln_double(kiln_double_value(argv[0]));
+}
+
+/* The *-int family: arguments cast as (int x), results wrap at 32 bits. */
+static int32_t int_arg(kiln_val x) { return (int32_t)ranged(x, "int", INT32_MIN, INT32_MAX); }
+
+#define INT2(cname, fname, expr)                      \
+  KILN_NATIVE(cname) {                                \
+    KILN_ARITY("clojure.core/" fname, argc == 2);     \
+    uint32_t x = (uint32_t)int_arg(argv[0]);          \
+    uint32_t y = (uint32_t)int_arg(argv[1]);          \
+    return kiln_long((int32_t)(expr));                \
+  }
+#define INT1(cname, fname, expr)                      \
+  KILN_NATIVE(cname) {                                \
+    KILN_ARITY("clojure.core/" fname, argc == 1);     \
+    uint32_t x = (uint32_t)int_arg(argv[0]);          \
+    return kiln_long((int32_t)(expr));                \
+  }
+
+INT2(n_unchecked_add_int, "unchecked-add-int", x + y)
+INT2(n_unchecked_subtract_int, "unchecked-subtract-int", x - y)
+INT2(n_unchecked_multiply_int, "unchecked-multiply-int", x * y)
+INT1(n_unchecked_inc_int, "unchecked-inc-int", x + 1u)
+INT1(n_unchecked_dec_int, "unchecked-dec-int", x - 1u)
+INT1(n_unchecked_negate_int, "unchecked-negate-int", 0u - x)
+
+static int32_t int_div(uint32_t x, uint32_t y, bool rem) {
+  int32_t a = (int32_t)x, b = (int32_t)y;
+  if (b == 0) kiln_throwf(KILN_EX_ARITHMETIC, "/ by zero");
+  if (b == -1) return rem ? 0 : (int32_t)(0u - x);
+  return rem ? a % b : a / b;
+}
+
+INT2(n_unchecked_divide_int, "unchecked-divide-int", int_div(x, y, false))
+INT2(n_unchecked_remainder_int, "unchecked-remainder-int", int_div(x, y, true))
 
 /* ---- bits ------------------------------------------------------------- */
 
@@ -2892,6 +2947,19 @@ static const kiln_native_def number_natives[] = {
     {"unchecked-negate", "([x])", "Returns the negation of x, a long.\n  Note - uses a primitive operator subject to overflow.", n_unchecked_negate, 0},
     {"unchecked-long", "([x])", "Coerce to long. Subject to rounding or truncation.", n_unchecked_long, 0},
     {"unchecked-int", "([x])", "Coerce to int. Subject to rounding or truncation.", n_unchecked_int, 0},
+    {"unchecked-short", "([x])", "Coerce to short. Subject to rounding or truncation.", n_unchecked_short, 0},
+    {"unchecked-byte", "([x])", "Coerce to byte. Subject to rounding or truncation.", n_unchecked_byte, 0},
+    {"unchecked-char", "([x])", "Coerce to char. Subject to rounding or truncation.", n_unchecked_char, 0},
+    {"unchecked-double", "([x])", "Coerce to double. Subject to rounding.", n_unchecked_double, 0},
+    {"unchecked-float", "([x])", "Coerce to float. Subject to rounding (Kiln: a double).", n_unchecked_double, 0},
+    {"unchecked-add-int", "([x y])", "Returns the sum of x and y, both int.\n  Note - uses a primitive operator subject to overflow.", n_unchecked_add_int, 0},
+    {"unchecked-subtract-int", "([x y])", "Returns the difference of x and y, both int.\n  Note - uses a primitive operator subject to overflow.", n_unchecked_subtract_int, 0},
+    {"unchecked-multiply-int", "([x y])", "Returns the product of x and y, both int.\n  Note - uses a primitive operator subject to overflow.", n_unchecked_multiply_int, 0},
+    {"unchecked-inc-int", "([x])", "Returns a number one greater than x, an int.\n  Note - uses a primitive operator subject to overflow.", n_unchecked_inc_int, 0},
+    {"unchecked-dec-int", "([x])", "Returns a number one less than x, an int.\n  Note - uses a primitive operator subject to overflow.", n_unchecked_dec_int, 0},
+    {"unchecked-negate-int", "([x])", "Returns the negation of x, an int.\n  Note - uses a primitive operator subject to overflow.", n_unchecked_negate_int, 0},
+    {"unchecked-divide-int", "([x y])", "Returns the division of x by y, both int.\n  Note - uses a primitive operator subject to truncation.", n_unchecked_divide_int, 0},
+    {"unchecked-remainder-int", "([x y])", "Returns the remainder of division of x by y, both int.\n  Note - uses a primitive operator subject to truncation.", n_unchecked_remainder_int, 0},
     {"bit-and", "([x y] [x y & more])", "Bitwise and", n_bit_and, 0},
     {"bit-or", "([x y] [x y & more])", "Bitwise or", n_bit_or, 0},
     {"bit-xor", "([x y] [x y & more])", "Bitwise exclusive or", n_bit_xor, 0},

@@ -619,6 +619,25 @@ static void test_natives(void) {
   CHECK_STR(callf("parse-long", 1, kiln_str_cstr("-9223372036854775808"), KILN_NIL),
             "-9223372036854775808");
   CHECK_STR(callf("parse-long", 1, kiln_str_cstr("9223372036854775808"), KILN_NIL), "nil");
+  CHECK_STR(C2("unchecked-add-int", "2147483647", "1"), "-2147483648");
+  CHECK_STR(C2("unchecked-add-int", "3000000000", "1"), "java.lang.ArithmeticException: integer overflow");
+  CHECK_STR(C2("unchecked-add-int", "2.7", "1"), "3");
+  CHECK_STR(C2("unchecked-add-int", "7/2", "1"), "4");
+  CHECK_STR(C2("unchecked-subtract-int", "-2147483648", "1"), "2147483647");
+  CHECK_STR(C2("unchecked-multiply-int", "65536", "65536"), "0");
+  CHECK_STR(C1("unchecked-inc-int", "2147483647"), "-2147483648");
+  CHECK_STR(C1("unchecked-dec-int", "-2147483648"), "2147483647");
+  CHECK_STR(C1("unchecked-negate-int", "-2147483648"), "-2147483648");
+  CHECK_STR(C2("unchecked-divide-int", "7", "-2"), "-3");
+  CHECK_STR(C2("unchecked-remainder-int", "-7", "2"), "-1");
+  CHECK_STR(C2("unchecked-divide-int", "1", "0"), "java.lang.ArithmeticException: / by zero");
+  CHECK_STR(C1("unchecked-byte", "200"), "-56");
+  CHECK_STR(C1("unchecked-short", "40000"), "-25536");
+  CHECK_STR(C1("unchecked-char", "65601"), "\\A");
+  CHECK_STR(C1("unchecked-double", "1/2"), "0.5");
+  CHECK_STR(C1("unchecked-float", "1.5"), "1.5");
+  CHECK_STR(C1("unchecked-byte", "2.7"), "2");
+  CHECK_STR(C1("unchecked-byte", "1e10"), "-1");
   /* Strings and nil, as the JVM's constructors and casts treat them. */
   CHECK_STR(callf("bigdec", 1, kiln_str_cstr("1.5"), KILN_NIL), "1.5M");
   CHECK_STR(callf("bigdec", 1, kiln_str_cstr("-.5"), KILN_NIL), "-0.5M");
