@@ -24,4 +24,4 @@ echo "$kiln_out" | grep -v '^memory' | while read -r name k c; do
 done
 echo "kiln $(echo "$kiln_out" | grep '^memory' | cut -d' ' -f2-)"
 [ -n "$jvm_out" ] && echo "jvm  $(echo "$jvm_out" | grep '^memory' | cut -d' ' -f2-)"
-echo "(1,000,000 elements per operation; median of 7 runs after 3 warm-ups; ratios < 1 mean Kiln is faster)"
+echo "(1,000,000 elements per operation; process CPU time, median of 7 runs after 3 warm-ups; ratios < 1 mean Kiln is faster)"

@@ -93,6 +93,18 @@ static kiln_vector *vec_make(uint32_t cnt, uint32_t shift, kiln_vnode *root, kil
   return v;
 }
 
+/* A persistent vector whose new tail of [ntail] slots shares its allocation. */
+static kiln_vector *vec_make_tail(uint32_t cnt, uint32_t shift, kiln_vnode *root, uint32_t ntail,
+                                  kiln_val meta) {
+  kiln_vector *v = kiln_obj_new(KILN_T_VECTOR, sizeof *v + ntail * sizeof(kiln_val));
+  v->cnt = cnt;
+  v->shift = shift;
+  v->root = root;
+  v->tail = (kiln_val *)(v + 1);
+  v->meta = meta;
+  return v;
+}
+
 static inline const kiln_val *array_for(const kiln_vector *v, uint32_t i) {
   if (i >= tailoff(v)) return v->tail;
   const kiln_vnode *n = v->root;
@@ -142,10 +154,10 @@ kiln_val kiln_vec_conj(kiln_val vv, kiln_val x) {
   uint32_t cnt = v->cnt, to = tailoff(v);
   if (cnt - to < VWIDTH) {
     uint32_t n = cnt - to;
-    kiln_val *tail = kiln_alloc((n + 1) * sizeof(kiln_val));
-    memcpy(tail, v->tail, n * sizeof(kiln_val));
-    tail[n] = x;
-    return (kiln_val)vec_make(cnt + 1, v->shift, v->root, tail, v->meta);
+    kiln_vector *r = vec_make_tail(cnt + 1, v->shift, v->root, n + 1, v->meta);
+    memcpy(r->tail, v->tail, n * sizeof(kiln_val));
+    r->tail[n] = x;
+    return (kiln_val)r;
   }
   kiln_vnode *tailnode = node_new(NULL);
   memcpy(tailnode->a, v->tail, VWIDTH * sizeof(kiln_val));
@@ -159,9 +171,9 @@ kiln_val kiln_vec_conj(kiln_val vv, kiln_val x) {
   } else {
     root = push_tail(cnt, shift, v->root, tailnode);
   }
-  kiln_val *tail = kiln_alloc(sizeof(kiln_val));
-  tail[0] = x;
-  return (kiln_val)vec_make(cnt + 1, shift, root, tail, v->meta);
+  kiln_vector *r = vec_make_tail(cnt + 1, shift, root, 1, v->meta);
+  r->tail[0] = x;
+  return (kiln_val)r;
 }
 
 kiln_val kiln_vec_nth(kiln_val vv, int64_t i, kiln_val not_found, bool throw_if_missing) {
@@ -515,9 +527,9 @@ kiln_val kiln_tvec_persistent(kiln_val tt) {
   kiln_edit_kill(t->edit);
   if (t->cnt == 0) return kiln_empty_vector;
   uint32_t n = t->cnt - tailoff(t);
-  kiln_val *tail = kiln_alloc(n * sizeof(kiln_val));
-  memcpy(tail, t->tail, n * sizeof(kiln_val));
-  return (kiln_val)vec_make(t->cnt, t->shift, t->root, tail, KILN_NIL);
+  kiln_vector *r = vec_make_tail(t->cnt, t->shift, t->root, n, KILN_NIL);
+  memcpy(r->tail, t->tail, n * sizeof(kiln_val));
+  return (kiln_val)r;
 }
 
 /* ---- map entries ------------------------------------------------------ */
