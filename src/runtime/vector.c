@@ -427,7 +427,7 @@ static inline kiln_vnode *tail_node_of(kiln_val *tail) {
   return (kiln_vnode *)((char *)tail - offsetof(kiln_vnode, a));
 }
 
-static kiln_val tvec_conj_slow(kiln_vector *t, kiln_val x) {
+static __attribute__((noinline)) kiln_val tvec_conj_slow(kiln_vector *t, kiln_val x) {
   kiln_vnode *tailnode = tail_node_of(t->tail);
   t->tail = tail_node_new(t->edit);
   t->tail[0] = x;
