@@ -1029,7 +1029,13 @@ static kiln_val arith(kiln_val a, kiln_val b, int op, bool promote) {
   case C_LONG: return long_arith(kiln_long_value(a), kiln_long_value(b), op, promote);
   case C_BIGINT: return big_arith(a, b, op);
   case C_RATIO: return ratio_arith(a, b, op);
-  case C_DECIMAL: return dec_arith(a, b, op);
+  case C_DECIMAL: {
+    math_ctx mc;
+    /* Numbers.minus is add(x, negate(y)); under a math context the negation
+     * rounds (a decimal) or changes which way a ratio's conversion rounds. */
+    if (op == OP_SUB && math_context(&mc)) return dec_arith(a, kiln_num_negate(b), OP_ADD);
+    return dec_arith(a, b, op);
+  }
   default: {
     double x = num_to_double(a, ca), y = num_to_double(b, cb);
     switch (op) {
@@ -1167,8 +1173,62 @@ static double dbl_rem(double n, double d) { return n - dbl_trunc_q(n / d) * d; }
 /* BigDecimal.divideToIntegralValue; [a], [b] owned by the caller, b != 0.
  * Under a math context, an integer part longer than the precision is
  * "Division impossible". */
+/* |a| compared with |b|. */
+static int dec_cmp_mag(const dec *a, const dec *b) {
+  dec x = {.s = a->s}, y = {.s = b->s};
+  MPC(mp_init_copy(&x.u, &a->u));
+  MPC(mp_init_copy(&y.u, &b->u));
+  MPC(mp_abs(&x.u, &x.u));
+  MPC(mp_abs(&y.u, &y.u));
+  int r = dec_cmp(&x, &y);
+  mp_clear_multi(&x.u, &y.u, NULL);
+  return r;
+}
+
+/* BigDecimal.divideToIntegralValue(divisor, mc), for |a| >= |b|. */
+static void dec_quot_mc(dec *a, dec *b, dec *q, const math_ctx *mc) {
+  int64_t pref = a->s - b->s;
+  math_ctx down = {mc->prec, R_DOWN};
+  dec_div_mc(a, b, q, &down);
+  if (q->s < 0) { /* an integer: is it the whole quotient? |a - q*b| < |b| */
+    dec t = {.s = q->s + b->s}, r = {.s = a->s};
+    MPC(mp_init(&t.u));
+    MPC(mp_mul(&q->u, &b->u, &t.u));
+    MPC(mp_init_copy(&r.u, &a->u));
+    dec_align(&r, &t);
+    MPC(mp_sub(&r.u, &t.u, &r.u));
+    bool impossible = dec_cmp_mag(&r, b) >= 0;
+    mp_clear_multi(&t.u, &r.u, NULL);
+    if (impossible) {
+      mp_clear_multi(&q->u, &a->u, &b->u, NULL);
+      kiln_throwf(KILN_EX_ARITHMETIC, "Division impossible");
+    }
+  } else if (q->s > 0) { /* setScale(0, DOWN) */
+    mp_int p;
+    MPC(mp_init(&p));
+    mp_set(&p, 1);
+    mp_mul_pow10(&p, q->s);
+    MPC(mp_div(&q->u, &p, &q->u, NULL));
+    mp_clear(&p);
+    q->s = 0;
+  }
+  int64_t room = mc->prec - mp_ndigits(&q->u);
+  if (pref > q->s && room > 0) {
+    int64_t add = room < pref - q->s ? room : pref - q->s;
+    mp_mul_pow10(&q->u, add);
+    q->s += add;
+  } else {
+    dec_strip_to(q, pref);
+  }
+}
+
 static void dec_quot(dec *a, dec *b, dec *q) {
   int64_t pref = a->s - b->s;
+  math_ctx mc;
+  if (math_context(&mc) && dec_cmp_mag(a, b) >= 0) {
+    dec_quot_mc(a, b, q, &mc);
+    return;
+  }
   dec x = {.s = a->s}, y = {.s = b->s};
   MPC(mp_init_copy(&x.u, &a->u));
   MPC(mp_init_copy(&y.u, &b->u));
@@ -1176,11 +1236,6 @@ static void dec_quot(dec *a, dec *b, dec *q) {
   MPC(mp_init(&q->u));
   MPC(mp_div(&x.u, &y.u, &q->u, NULL));
   mp_clear_multi(&x.u, &y.u, NULL);
-  math_ctx mc;
-  if (math_context(&mc) && mp_ndigits(&q->u) > mc.prec) {
-    mp_clear_multi(&q->u, &a->u, &b->u, NULL);
-    kiln_throwf(KILN_EX_ARITHMETIC, "Division impossible");
-  }
   q->s = 0;
   if (mp_iszero(&q->u) || pref >= 0) {
     mp_mul_pow10(&q->u, pref);
@@ -1970,6 +2025,8 @@ int64_t kiln_to_long(kiln_val v, const char *what) {
   }
 }
 
+static kiln_val to_bigint(kiln_val x);
+
 /* The low 64 bits of any number's integer part (unchecked-long, bit ops). */
 static int64_t unchecked_long(kiln_val v) {
   if (KILN_IS_CHAR(v)) return KILN_CHAR_VALUE(v);
@@ -1982,6 +2039,7 @@ static int64_t unchecked_long(kiln_val v) {
     return mp_get_i64(&m);
   }
   case C_RATIO: return unchecked_long(kiln_num_quot(v, KILN_FIXNUM(1)));
+  case C_DECIMAL: return unchecked_long(to_bigint(v)); /* BigDecimal.longValue: exact */
   default: {
     double d = num_to_double(v, c);
     if (isnan(d)) return 0;

@@ -48,6 +48,18 @@ java -cp "$jar" clojure.main -e '
           f @(resolve (symbol "clojure.core" op))]
       (when-not (and (= op "/") (zero? b) (or (float? a) (float? b)))
         (line op a (pr-str b) (show #(f a b))))))
+  ;; decimal arithmetic under with-precision: OP is "mc:PRECISION:ROUNDING:op"
+  (doseq [_ (range 2500)]
+    (let [p (inc (ri 12)) rm (pick ["UP" "DOWN" "CEILING" "FLOOR" "HALF_UP" "HALF_DOWN" "HALF_EVEN"])
+          op (pick ["+" "-" "*" "/" "/" "/" "quot" "rem" "-" "inc"])
+          a ((pick [gdec gdec gdec small-long ratio gbig]))
+          b ((pick [gdec gdec small-long ratio]))
+          f @(resolve (symbol "clojure.core" op))
+          unary (and (#{"-" "inc"} op) (zero? (ri 2)))
+          mc (java.math.MathContext. (int p) (java.math.RoundingMode/valueOf ^String rm))]
+      (when (or (decimal? a) (decimal? b))
+        (line (str "mc:" p ":" rm ":" op) a (if unary "-" (pr-str b))
+              (show #(with-bindings {#'"'"'*math-context* mc} (if unary (f a) (f a b))))))))
   (dotimes [_ 4000]
     (let [op (pick un-ops) a (num)
           f @(resolve (symbol "clojure.core" op))]

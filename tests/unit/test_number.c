@@ -867,6 +867,18 @@ static void test_arith_file(const char *path) {
     if (!op || !a || !b || !want) continue;
     bool unary = strcmp(b, "-") == 0;
     const char *got;
+    /* "mc:PRECISION:ROUNDING:op" runs op with *math-context* bound. */
+    bool bound = strncmp(op, "mc:", 3) == 0;
+    if (bound) {
+      char *prec = op + 3, *mode = strchr(prec, ':'), *name;
+      *mode++ = 0;
+      name = strchr(mode, ':');
+      *name++ = 0;
+      kiln_var *mc = kiln_var_intern("clojure.core", "*math-context*");
+      kiln_val ctx[2] = {kiln_long(atoll(prec)), kiln_sym(NULL, mode)};
+      kiln_var_push_bindings(kiln_assoc(kiln_empty_map, (kiln_val)mc, kiln_vec_from(2, ctx)));
+      op = name;
+    }
     kiln_sb sb;
     kiln_sb_init(&sb);
     if (strcmp(op, "=") == 0) {
@@ -878,6 +890,7 @@ static void test_arith_file(const char *path) {
     } else {
       got = unary ? callf(op, 1, N(a), KILN_NIL) : callf(op, 2, N(a), N(b));
     }
+    if (bound) kiln_var_pop_bindings();
     n++;
     if (strcmp(got, want) != 0 && bad++ < 30)
       fprintf(stderr, "(%s %s%s%s): got %s want %s\n", op, a, unary ? "" : " ", unary ? "" : b,
