@@ -12,6 +12,11 @@
  * mutates nodes that carry its live token and copies the others first.
  * persistent! kills the token, so the nodes become immutable for good.
  *
+ * Tails may be interior pointers: a persistent vector's tail usually shares
+ * its vector's allocation (and is shared, in place, by vectors derived from
+ * it), and a transient's tail is the item array of a node. This relies on
+ * the collector recognising interior pointers, bdwgc's default.
+ *
  * A subvec is a KILN_T_VECTOR with KILN_VEC_SUB: a window [start, start+cnt)
  * over a plain vector, O(1) to make, as Clojure's APersistentVector$SubVector.
  */
