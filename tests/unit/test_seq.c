@@ -3,6 +3,7 @@
  * and maps, ranges, and the generic operations (count, nth, get, conj,
  * reduce with reduced, into, empty, meta), with the JVM's results and errors.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "check.h"
@@ -153,6 +154,56 @@ static void test_ranges_reduce(void) {
   CHECK_STR(pr(call("reduce-kv", 3, (kiln_val[]){core("conj"), kiln_empty_vector, m})), "[:a 1 :b 2]");
 }
 
+/* A lazy chain 0..LAZY_N-1: each cell's rest is a fresh lazy seq. */
+enum { LAZY_N = 20000, THREADS = 4 };
+static volatile int step_calls;
+KILN_NATIVE(lazy_step) {
+  __atomic_fetch_add(&step_calls, 1, __ATOMIC_RELAXED);
+  int64_t i = KILN_FIXNUM_VALUE(self->closed[0]);
+  if (i == LAZY_N) return KILN_NIL;
+  kiln_fn *next = kiln_fn_new(lazy_step, "step", 1);
+  next->closed[0] = N(i + 1);
+  return kiln_cons(N(i), kiln_lazy_seq_new((kiln_val)next));
+}
+
+static kiln_val shared_head;
+static kiln_val seen[THREADS][64];
+
+static void *walker(void *arg) {
+  intptr_t id = (intptr_t)arg;
+  kiln_gc_register_thread();
+  int64_t i = 0, k = 0;
+  kiln_val s = kiln_seq(shared_head);
+  bool ok = true;
+  for (; s != KILN_NIL; s = kiln_next(s), i++) {
+    ok &= kiln_first(s) == N(i);
+    if (i % 500 == 0 && k < 64) seen[id][k++] = s;
+  }
+  kiln_gc_unregister_thread();
+  return (void *)(intptr_t)(ok && i == LAZY_N);
+}
+
+static void test_lazy_threads(void) {
+  kiln_fn *f = kiln_fn_new(lazy_step, "step", 1);
+  f->closed[0] = N(0);
+  shared_head = kiln_lazy_seq_new((kiln_val)f);
+  pthread_t th[THREADS];
+  for (intptr_t t = 0; t < THREADS; t++) pthread_create(&th[t], NULL, walker, (void *)t);
+  bool ok = true;
+  for (int t = 0; t < THREADS; t++) {
+    void *r;
+    pthread_join(th[t], &r);
+    ok &= r != NULL;
+  }
+  CHECK(ok);
+  /* Every thread saw the same cells: one published realization each. */
+  bool same = true;
+  for (int t = 1; t < THREADS; t++)
+    for (int k = 0; k < 40; k++) same &= seen[t][k] == seen[0][k];
+  CHECK(same);
+  CHECK(step_calls >= LAZY_N + 1);
+}
+
 int main(void) {
   kiln_rt_init();
   test_lists();
@@ -160,5 +211,6 @@ int main(void) {
   test_strings();
   test_errors();
   test_ranges_reduce();
+  test_lazy_threads();
   return check_summary();
 }
