@@ -217,7 +217,9 @@ kiln_val kiln_double(double d);
 bool kiln_is_long(kiln_val v);  /* fixnum or boxed long */
 int64_t kiln_long_value(kiln_val v); /* v must be a long */
 bool kiln_is_number(kiln_val v);
-double kiln_double_value(kiln_val v); /* any number, as double */
+/* Any number as a double (ratios and decimals rounded as the JVM's
+ * doubleValue); ClassCastException for anything else. */
+double kiln_double_value(kiln_val v);
 /* (long v) as RT.longCast: longs, chars (code point), bigints in range, ratios
  * and decimals truncated, doubles truncated when in range; throws
  * IllegalArgumentException "Value out of range for long: ..." or
@@ -242,7 +244,8 @@ bool kiln_num_equiv(kiln_val a, kiln_val b); /* = : same category and value */
 int kiln_num_compare(kiln_val a, kiln_val b);
 int32_t kiln_num_hash(kiln_val a);           /* Clojure's hasheq for numbers */
 /* Parses a number literal as the reader sees it ("42", "0x1F", "2r101", "1/2",
- * "1.5", "1e3", "12N", "1.5M", "-7"). Returns false if [s] is not a number. */
+ * "1.5", "1e3", "12N", "1.5M", "-7"). Returns false if [s] is not a number;
+ * throws ArithmeticException "Divide by zero" for "1/0", as the JVM reader. */
 bool kiln_num_parse(const char *s, size_t n, kiln_val *out);
 /* Appends the printed form of [v] (as pr prints it) to [sb]. */
 struct kiln_sb;
