@@ -5,7 +5,10 @@
 # value or "!Class: message" when the JVM throws. Operands are finite numbers
 # printed with pr-str (B is "-" for unary ops). Division by a zero where a
 # double is involved is left out: Kiln answers as JVM literals do (##Inf),
-# the boxed path throws. A fixed seed makes the file reproducible.
+# the boxed path throws. Two kinds of OP are special: "mc:P:ROUNDING:op" runs
+# op inside (with-precision P :rounding ROUNDING ...), and "read" gives what
+# the JVM reader makes of the token A ("invalid" when it is not a number).
+# A fixed seed makes the file reproducible.
 # Usage: tests/number/gen-arith.sh [CLOJURE_JAR]
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -60,6 +63,29 @@ java -cp "$jar" clojure.main -e '
       (when (or (decimal? a) (decimal? b))
         (line (str "mc:" p ":" rm ":" op) a (if unary "-" (pr-str b))
               (show #(with-bindings {#'"'"'*math-context* mc} (if unary (f a) (f a b))))))))
+  ;; number literals: OP "read", A the token, RESULT pr-str of what the JVM
+  ;; reader makes of it, or "invalid" when it is not a number
+  (let [digits (fn [alphabet n] (apply str (repeatedly n #(pick alphabet))))
+        dec-digits (seq "0123456789")
+        token (fn []
+                (str (pick ["" "" "+" "-"])
+                     (case (ri 10)
+                       0 (str (pick ["" "0" "00"]) (digits dec-digits (inc (ri 25))) (pick ["" "" "N"]))
+                       1 (str "0" (pick ["x" "X"]) (digits (seq "0123456789abcdefABCDEF") (inc (ri 18))) (pick ["" "N"]))
+                       2 (str "0" (digits (seq "01234567") (inc (ri 22))) (pick ["" "N" "8"]))
+                       3 (str (inc (ri 40)) (pick ["r" "R"]) (digits (seq "0123456789abcdefghijklmnopqrstuvwxyzAZ") (inc (ri 14))))
+                       4 (str (digits dec-digits (inc (ri 6))) "." (digits dec-digits (ri 8)) (pick ["" "M" "" "N"]))
+                       5 (str (digits dec-digits (inc (ri 4))) (pick ["." ""]) (digits dec-digits (ri 4))
+                              (pick ["e" "E"]) (pick ["" "+" "-"]) (digits dec-digits (ri 4)) (pick ["" "M"]))
+                       6 (str (digits dec-digits (inc (ri 22))) "/" (digits dec-digits (inc (ri 22))))
+                       7 (str (digits dec-digits (inc (ri 3))) "/" (pick ["0" "-1" "1.5" "2N"]))
+                       (digits (seq "0123456789xXrReE.+-/NM") (inc (ri 7))))))
+        show-read (fn [t] (try (let [v (read-string t)] (if (number? v) (pr-str v) "invalid"))
+                               (catch ArithmeticException e (str "!java.lang.ArithmeticException: " (.getMessage e)))
+                               (catch Throwable _ "invalid")))]
+    (dotimes [_ 3000]
+      (let [t (token)]
+        (line "read" (symbol t) "-" (show-read t)))))
   (dotimes [_ 4000]
     (let [op (pick un-ops) a (num)
           f @(resolve (symbol "clojure.core" op))]

@@ -849,6 +849,31 @@ static kiln_val equiv_val(kiln_val a, kiln_val b) { return KILN_BOOL(kiln_num_eq
 static kiln_val compare_val(kiln_val a, kiln_val b) { return kiln_long(kiln_num_compare(a, b)); }
 static kiln_val hash_val(kiln_val a, kiln_val b) { return kiln_long(kiln_num_hash(a)); }
 
+typedef struct parse_ctx {
+  const char *s;
+  bool ok;
+} parse_ctx;
+
+static kiln_val run_parse(void *ctx) {
+  parse_ctx *p = ctx;
+  kiln_val v = KILN_NIL;
+  p->ok = kiln_num_parse(p->s, strlen(p->s), &v);
+  return v;
+}
+
+/* What the reader makes of a token: the number printed, or "invalid". */
+static const char *read_token(const char *s) {
+  parse_ctx p = {s, false};
+  kiln_val v, ex;
+  if (!kiln_pcall(run_parse, &p, &v, &ex)) {
+    kiln_sb sb;
+    kiln_sb_init(&sb);
+    kiln_sb_printf(&sb, "!%s: %s", ((kiln_exception *)ex)->cls, kiln_ex_message(ex));
+    return kiln_sb_cstr(&sb);
+  }
+  return p.ok ? pr(v) : "invalid";
+}
+
 /* Each line: OP \t A \t B \t RESULT (B is "-" for unary ops); see gen-arith.sh. */
 static void test_arith_file(const char *path) {
   FILE *f = fopen(path, "r");
@@ -885,6 +910,8 @@ static void test_arith_file(const char *path) {
       got = ev(equiv_val, a, b);
     } else if (strcmp(op, "compare") == 0) {
       got = ev(compare_val, a, b);
+    } else if (strcmp(op, "read") == 0) {
+      got = read_token(a);
     } else if (strcmp(op, "hash") == 0) {
       got = ev(hash_val, a, "0");
     } else {
