@@ -39,11 +39,15 @@
  */
 #include <errno.h>
 #include <float.h>
+#include <locale.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <tommath.h>
+#if defined(__APPLE__)
+#include <xlocale.h>
+#endif
 
 #include "runtime/rt.h"
 
@@ -341,12 +345,29 @@ static int32_t mp_java_hash(const mp_int *m) {
   return (int32_t)h;
 }
 
+/* strtod in the C locale, whatever locale the host app has set ("1.5" must
+ * not need a comma). glibc and Apple both correctly round. */
+static double c_strtod(const char *s) {
+  static locale_t c_locale;
+  locale_t loc = __atomic_load_n(&c_locale, __ATOMIC_ACQUIRE);
+  if (!loc) {
+    locale_t fresh = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+    if (!fresh) return strtod(s, NULL);
+    if (__atomic_compare_exchange_n(&c_locale, &loc, fresh, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE))
+      loc = fresh;
+    else
+      freelocale(fresh);
+  }
+  return strtod_l(s, NULL, loc);
+}
+
 /* The correctly rounded double nearest to the decimal "digits e exp". */
 static double decimal_string_to_double(bool neg, const char *digits, int64_t exp) {
   size_t n = strlen(digits);
   char *s = kiln_alloc_atomic(n + 32);
   snprintf(s, n + 32, "%s%se%lld", neg ? "-" : "", digits, (long long)exp);
-  return strtod(s, NULL);
+  return c_strtod(s);
 }
 
 static double mp_to_double(const mp_int *m) {
@@ -354,7 +375,7 @@ static double mp_to_double(const mp_int *m) {
   if (mp_fits_i64(m, &i)) return (double)i;
   size_t len;
   char *d = mp_digits(m, &len);
-  return strtod(d, NULL); /* mp_to_radix writes the sign itself */
+  return c_strtod(d); /* mp_to_radix writes the sign itself */
 }
 
 /* ==== ratios ============================================================ */
@@ -1939,7 +1960,7 @@ static bool parse_float_literal(const char *s, size_t n, kiln_val *out) {
     char *tmp = kiln_alloc_atomic(n + 1);
     memcpy(tmp, s, n);
     tmp[n] = 0;
-    *out = kiln_double(strtod(tmp, NULL));
+    *out = kiln_double(c_strtod(tmp));
     return true;
   }
   /* new BigDecimal(text): unscaled = all digits, scale = #fraction - exp. */
@@ -2805,7 +2826,7 @@ KILN_NATIVE(n_parse_double) {
   if (n > 0 && strchr("fFdD", tmp[n - 1])) tmp[n - 1] = 0;
   if (strstr(tmp, "NaN")) return kiln_double(NAN);
   if (strstr(tmp, "Infinity")) return kiln_double(tmp[0] == '-' ? -INFINITY : INFINITY);
-  return kiln_double(strtod(tmp, NULL));
+  return kiln_double(c_strtod(tmp));
 }
 
 /* ---- clojure.math ------------------------------------------------------ */
@@ -2841,14 +2862,22 @@ MATH1(m_log1p, "log1p", log1p(a))
 MATH1(m_sqrt, "sqrt", sqrt(a))
 /* glibc's cbrt can be an ulp off (cbrt(27) is 3.0000000000000004); pick the
  * neighbour whose cube is closest, as fdlibm's (Java's) does. */
+/* |r^3 - a|, with the products' rounding errors recovered by fma (long
+ * double is no wider than double on Apple's arm64). */
+static double cube_err(double r, double a) {
+  double r2 = r * r, e2 = fma(r, r, -r2);
+  double r3 = r2 * r, e3 = fma(r2, r, -r3);
+  return fabs((r3 - a) + (e3 + e2 * r));
+}
+
 static double exact_cbrt(double a) {
   double r = cbrt(a);
   if (!isfinite(r) || r == 0.0) return r;
   double best = r;
-  long double err = fabsl((long double)r * r * r - a);
+  double err = cube_err(r, a);
   double cands[2] = {nextafter(r, -INFINITY), nextafter(r, INFINITY)};
   for (int i = 0; i < 2; i++) {
-    long double e = fabsl((long double)cands[i] * cands[i] * cands[i] - a);
+    double e = cube_err(cands[i], a);
     if (e < err) {
       err = e;
       best = cands[i];
