@@ -21,6 +21,15 @@
 
 #include "runtime/rt.h"
 
+/* memcpy and memmove that accept a null pointer with a zero length (empty
+ * collections have no item arrays). */
+static inline void kcopy(void *dst, const void *src, size_t n) {
+  if (n) memcpy(dst, src, n);
+}
+static inline void kmove(void *dst, const void *src, size_t n) {
+  if (n) memmove(dst, src, n);
+}
+
 kiln_val kiln_empty_map;
 kiln_val kiln_empty_hash_map;
 
@@ -73,7 +82,7 @@ static uint32_t hn_slots(const hnode *n) {
 static hnode *hn_clone(const hnode *n, void *edit) {
   uint32_t slots = hn_slots(n);
   hnode *c = kiln_alloc(sizeof(hnode) + slots * sizeof(kiln_val));
-  memcpy(c, n, sizeof(hnode) + slots * sizeof(kiln_val));
+  kcopy(c, n, sizeof(hnode) + slots * sizeof(kiln_val));
   c->edit = edit;
   return c;
 }
@@ -159,7 +168,7 @@ static hnode *bn_assoc(hnode *n, void *edit, uint32_t shift, int32_t hash, kiln_
   }
   *added = true;
   if (edit && n->edit == edit && cnt < n->cap) {
-    memmove(&n->a[2 * idx + 2], &n->a[2 * idx], (cnt - idx) * 2 * sizeof(kiln_val));
+    kmove(&n->a[2 * idx + 2], &n->a[2 * idx], (cnt - idx) * 2 * sizeof(kiln_val));
     n->a[2 * idx] = key;
     n->a[2 * idx + 1] = val;
     n->bitmap |= bit;
@@ -169,10 +178,10 @@ static hnode *bn_assoc(hnode *n, void *edit, uint32_t shift, int32_t hash, kiln_
   hnode *r = hn_alloc(HN_BITMAP, 2 * cap, edit);
   r->cap = cap;
   r->bitmap = n->bitmap | bit;
-  memcpy(r->a, n->a, 2 * idx * sizeof(kiln_val));
+  kcopy(r->a, n->a, 2 * idx * sizeof(kiln_val));
   r->a[2 * idx] = key;
   r->a[2 * idx + 1] = val;
-  memcpy(&r->a[2 * idx + 2], &n->a[2 * idx], 2 * (cnt - idx) * sizeof(kiln_val));
+  kcopy(&r->a[2 * idx + 2], &n->a[2 * idx], 2 * (cnt - idx) * sizeof(kiln_val));
   return r;
 }
 
@@ -222,7 +231,7 @@ static hnode *cn_assoc(hnode *n, void *edit, uint32_t shift, int32_t hash, kiln_
     r->cap = cnt + 1;
     r->bitmap = cnt + 1;
     r->hash = n->hash;
-    memcpy(r->a, n->a, 2 * cnt * sizeof(kiln_val));
+    kcopy(r->a, n->a, 2 * cnt * sizeof(kiln_val));
     r->a[2 * cnt] = key;
     r->a[2 * cnt + 1] = val;
     return r;
@@ -258,7 +267,7 @@ static hnode *bn_remove_pair(hnode *n, void *edit, uint32_t bit, uint32_t idx) {
   uint32_t cnt = (uint32_t)__builtin_popcount(n->bitmap);
   if (n->bitmap == bit) return NULL;
   if (edit && n->edit == edit) {
-    memmove(&n->a[2 * idx], &n->a[2 * idx + 2], 2 * (cnt - idx - 1) * sizeof(kiln_val));
+    kmove(&n->a[2 * idx], &n->a[2 * idx + 2], 2 * (cnt - idx - 1) * sizeof(kiln_val));
     n->a[2 * cnt - 2] = n->a[2 * cnt - 1] = KILN_NIL;
     n->bitmap ^= bit;
     return n;
@@ -266,8 +275,8 @@ static hnode *bn_remove_pair(hnode *n, void *edit, uint32_t bit, uint32_t idx) {
   hnode *r = hn_alloc(HN_BITMAP, 2 * (cnt - 1), edit);
   r->cap = cnt - 1;
   r->bitmap = n->bitmap ^ bit;
-  memcpy(r->a, n->a, 2 * idx * sizeof(kiln_val));
-  memcpy(&r->a[2 * idx], &n->a[2 * idx + 2], 2 * (cnt - idx - 1) * sizeof(kiln_val));
+  kcopy(r->a, n->a, 2 * idx * sizeof(kiln_val));
+  kcopy(&r->a[2 * idx], &n->a[2 * idx + 2], 2 * (cnt - idx - 1) * sizeof(kiln_val));
   return r;
 }
 
@@ -343,8 +352,8 @@ static hnode *cn_without(hnode *n, void *edit, kiln_val key, bool *removed) {
   r->cap = cnt - 1;
   r->bitmap = cnt - 1;
   r->hash = n->hash;
-  memcpy(r->a, n->a, 2 * (uint32_t)i * sizeof(kiln_val));
-  memcpy(&r->a[2 * i], &n->a[2 * i + 2], 2 * (cnt - (uint32_t)i - 1) * sizeof(kiln_val));
+  kcopy(r->a, n->a, 2 * (uint32_t)i * sizeof(kiln_val));
+  kcopy(&r->a[2 * i], &n->a[2 * i + 2], 2 * (cnt - (uint32_t)i - 1) * sizeof(kiln_val));
   return r;
 }
 
@@ -490,14 +499,14 @@ static kiln_val am_assoc(kiln_val mv, kiln_val k, kiln_val v) {
   if (i >= 0) {
     if (m->kvs[2 * i + 1] == v) return mv;
     kiln_array_map *r = am_new(KILN_T_ARRAY_MAP, m->cnt, m->cnt, m->meta);
-    memcpy(r->kvs, m->kvs, 2 * m->cnt * sizeof(kiln_val));
+    kcopy(r->kvs, m->kvs, 2 * m->cnt * sizeof(kiln_val));
     r->kvs[2 * i + 1] = v;
     return (kiln_val)r;
   }
   if (m->cnt >= HT_THRESHOLD)
     return hm_assoc(hash_map_of_array(m->kvs, m->cnt, m->meta), k, v);
   kiln_array_map *r = am_new(KILN_T_ARRAY_MAP, m->cnt + 1, m->cnt + 1, m->meta);
-  memcpy(r->kvs, m->kvs, 2 * m->cnt * sizeof(kiln_val));
+  kcopy(r->kvs, m->kvs, 2 * m->cnt * sizeof(kiln_val));
   r->kvs[2 * m->cnt] = k;
   r->kvs[2 * m->cnt + 1] = v;
   return (kiln_val)r;
@@ -509,8 +518,8 @@ static kiln_val am_without(kiln_val mv, kiln_val k) {
   if (i < 0) return mv;
   if (m->cnt == 1) return kiln_map_with_meta(kiln_empty_map, m->meta);
   kiln_array_map *r = am_new(KILN_T_ARRAY_MAP, m->cnt - 1, m->cnt - 1, m->meta);
-  memcpy(r->kvs, m->kvs, 2 * (uint32_t)i * sizeof(kiln_val));
-  memcpy(&r->kvs[2 * i], &m->kvs[2 * i + 2], 2 * (m->cnt - (uint32_t)i - 1) * sizeof(kiln_val));
+  kcopy(r->kvs, m->kvs, 2 * (uint32_t)i * sizeof(kiln_val));
+  kcopy(&r->kvs[2 * i], &m->kvs[2 * i + 2], 2 * (m->cnt - (uint32_t)i - 1) * sizeof(kiln_val));
   return (kiln_val)r;
 }
 
@@ -529,7 +538,7 @@ kiln_val kiln_map_transient(kiln_val mv) {
     kiln_array_map *t = am_new(KILN_T_TRANSIENT_MAP, m->cnt, HT_THRESHOLD, KILN_NIL);
     t->h.flags = KILN_TMAP_ARRAY;
     t->edit = kiln_edit_new();
-    memcpy(t->kvs, m->kvs, 2 * m->cnt * sizeof(kiln_val));
+    kcopy(t->kvs, m->kvs, 2 * m->cnt * sizeof(kiln_val));
     return (kiln_val)t;
   }
   kiln_hash_map *m = (kiln_hash_map *)mv;
@@ -611,7 +620,7 @@ kiln_val kiln_tmap_persistent(kiln_val tv) {
     kiln_array_map *t = (kiln_array_map *)tv;
     if (t->cnt == 0) return kiln_empty_map;
     kiln_array_map *r = am_new(KILN_T_ARRAY_MAP, t->cnt, t->cnt, KILN_NIL);
-    memcpy(r->kvs, t->kvs, 2 * t->cnt * sizeof(kiln_val));
+    kcopy(r->kvs, t->kvs, 2 * t->cnt * sizeof(kiln_val));
     return (kiln_val)r;
   }
   kiln_hash_map *t = (kiln_hash_map *)tv;

@@ -24,6 +24,15 @@
 
 #include "runtime/rt.h"
 
+/* memcpy and memmove that accept a null pointer with a zero length (empty
+ * collections have no item arrays). */
+static inline void kcopy(void *dst, const void *src, size_t n) {
+  if (n) memcpy(dst, src, n);
+}
+static inline void kmove(void *dst, const void *src, size_t n) {
+  if (n) memmove(dst, src, n);
+}
+
 #define VSHIFT 5u
 #define VWIDTH 32u
 #define VMASK 31u
@@ -77,7 +86,7 @@ static kiln_val *tail_node_new(void *edit);
 
 static kiln_vnode *node_clone(const kiln_vnode *src, void *edit) {
   kiln_vnode *n = kiln_alloc(sizeof *n);
-  memcpy(n->a, src->a, sizeof n->a);
+  kcopy(n->a, src->a, sizeof n->a);
   n->edit = edit;
   return n;
 }
@@ -160,12 +169,12 @@ kiln_val kiln_vec_conj(kiln_val vv, kiln_val x) {
   if (cnt - to < VWIDTH) {
     uint32_t n = cnt - to;
     kiln_vector *r = vec_make_tail(cnt + 1, v->shift, v->root, n + 1, v->meta);
-    memcpy(r->tail, v->tail, n * sizeof(kiln_val));
+    kcopy(r->tail, v->tail, n * sizeof(kiln_val));
     r->tail[n] = x;
     return (kiln_val)r;
   }
   kiln_vnode *tailnode = node_new(NULL);
-  memcpy(tailnode->a, v->tail, VWIDTH * sizeof(kiln_val));
+  kcopy(tailnode->a, v->tail, VWIDTH * sizeof(kiln_val));
   kiln_vnode *root;
   uint32_t shift = v->shift;
   if ((cnt >> VSHIFT) > (1u << shift)) {
@@ -226,7 +235,7 @@ kiln_val kiln_vec_assoc(kiln_val vv, int64_t i, kiln_val x) {
     if (ui >= to) {
       uint32_t n = v->cnt - to;
       kiln_val *tail = kiln_alloc(n * sizeof(kiln_val));
-      memcpy(tail, v->tail, n * sizeof(kiln_val));
+      kcopy(tail, v->tail, n * sizeof(kiln_val));
       tail[ui & VMASK] = x;
       return (kiln_val)vec_make(v->cnt, v->shift, v->root, tail, v->meta);
     }
@@ -268,12 +277,12 @@ kiln_val kiln_vec_pop(kiln_val vv) {
   if (v->cnt - to > 1) {
     uint32_t n = v->cnt - to - 1;
     kiln_val *tail = kiln_alloc(n * sizeof(kiln_val));
-    memcpy(tail, v->tail, n * sizeof(kiln_val));
+    kcopy(tail, v->tail, n * sizeof(kiln_val));
     return (kiln_val)vec_make(v->cnt - 1, v->shift, v->root, tail, v->meta);
   }
   const kiln_val *leaf = array_for(v, v->cnt - 2);
   kiln_val *tail = kiln_alloc(VWIDTH * sizeof(kiln_val));
-  memcpy(tail, leaf, VWIDTH * sizeof(kiln_val));
+  kcopy(tail, leaf, VWIDTH * sizeof(kiln_val));
   kiln_vnode *root = pop_tail(v->cnt, v->shift, v->root, NULL);
   uint32_t shift = v->shift;
   if (!root) root = empty_node;
@@ -288,7 +297,7 @@ kiln_val kiln_vec_from(uint32_t n, const kiln_val *items) {
   if (n == 0) return kiln_empty_vector;
   if (n <= VWIDTH) {
     kiln_val *tail = kiln_alloc(n * sizeof(kiln_val));
-    memcpy(tail, items, n * sizeof(kiln_val));
+    kcopy(tail, items, n * sizeof(kiln_val));
     return (kiln_val)vec_make(n, VSHIFT, empty_node, tail, KILN_NIL);
   }
   kiln_val t = kiln_vec_transient(kiln_empty_vector);
@@ -398,7 +407,7 @@ kiln_val kiln_vec_transient(kiln_val vv) {
   t->shift = v->shift;
   t->root = node_clone(v->root, t->edit);
   t->tail = tail_node_new(t->edit);
-  memcpy(t->tail, v->tail, (v->cnt - tailoff(v)) * sizeof(kiln_val));
+  kcopy(t->tail, v->tail, (v->cnt - tailoff(v)) * sizeof(kiln_val));
   t->meta = KILN_NIL;
   return (kiln_val)t;
 }
@@ -512,7 +521,7 @@ kiln_val kiln_tvec_pop(kiln_val tt) {
   }
   const kiln_val *leaf = tarray_for(t, t->cnt - 2);
   kiln_val *tail = tail_node_new(t->edit);
-  memcpy(tail, leaf, VWIDTH * sizeof(kiln_val));
+  kcopy(tail, leaf, VWIDTH * sizeof(kiln_val));
   kiln_vnode *root = pop_tail(t->cnt, t->shift, t->root, t->edit);
   uint32_t shift = t->shift;
   if (!root) root = node_new(t->edit);
@@ -533,7 +542,7 @@ kiln_val kiln_tvec_persistent(kiln_val tt) {
   if (t->cnt == 0) return kiln_empty_vector;
   uint32_t n = t->cnt - tailoff(t);
   kiln_vector *r = vec_make_tail(t->cnt, t->shift, t->root, n, KILN_NIL);
-  memcpy(r->tail, t->tail, n * sizeof(kiln_val));
+  kcopy(r->tail, t->tail, n * sizeof(kiln_val));
   return (kiln_val)r;
 }
 
