@@ -13,7 +13,7 @@
 ;;;; Bootstrap: concat (syntax-quote expands into it) and the plain macros.
 
 (def ^{:arglists '([& colls])
-       :doc "Returns a lazy seq representing the concatenation of the elements in the supplied colls."}
+       :doc "A lazy seq of the items of each coll, one coll after another."}
   concat
   (fn* concat
     ([] (lazy-seq* (fn* [] nil)))
@@ -43,11 +43,11 @@
 (def ^{:arglists '([x])} false? (fn* false? [x] (identical? x false)))
 (def ^{:arglists '([x])} boolean (fn* boolean [x] (if x true false)))
 
-(def ^{:arglists '([coll]) :doc "Return the last item in coll, in linear time"}
+(def ^{:arglists '([coll]) :doc "The last item of coll (walks the whole seq)."}
   last
   (fn* last [s] (if (next s) (recur (next s)) (first s))))
 
-(def ^{:arglists '([coll]) :doc "Return a seq of all but the last item in coll, in linear time"}
+(def ^{:arglists '([coll]) :doc "A seq of coll without its last item, or nil (walks the whole seq)."}
   butlast
   (fn* butlast [s]
     (loop* [ret [] s s]
@@ -79,7 +79,7 @@
         (list (asig fdecl))))))
 
 (def ^{:macro true
-       :doc "Same as (def name (fn [params* ] exprs*)) or (def name (fn ([params* ] exprs*)+)) with any doc-string or attrs added to the var metadata."
+       :doc "Defines a var holding (fn name ...), with an optional docstring and attribute map added to the var's metadata and :arglists computed from the parameter vectors."
        :arglists '([name doc-string? attr-map? [params*] prepost-map? body]
                    [name doc-string? attr-map? ([params*] prepost-map? body) + attr-map?])}
   defn
@@ -99,7 +99,7 @@
             (with-meta (cons `fn fdecl) (meta &form))))))
 
 (def ^{:macro true
-       :doc "Like defn, but the resulting function name is declared as a macro and will be used as a macro by the compiler when it is called."
+       :doc "Like defn, but defines a macro: a function of forms (with &form and &env) that the compiler calls to expand code."
        :arglists '([name doc-string? attr-map? [params*] body]
                    [name doc-string? attr-map? ([params*] body) + attr-map?])}
   defmacro
@@ -142,22 +142,22 @@
 ;;;; Basic macros.
 
 (defmacro when
-  "Evaluates test. If logical true, evaluates body in an implicit do."
+  "Evaluates body (as a do) when test is truthy; else nil."
   [test & body]
   (list 'if test (cons 'do body)))
 
 (defmacro when-not
-  "Evaluates test. If logical false, evaluates body in an implicit do."
+  "Evaluates body (as a do) when test is falsey; else nil."
   [test & body]
   (list 'if test nil (cons 'do body)))
 
 (defmacro if-not
-  "Evaluates test. If logical false, evaluates and returns then expr, otherwise else expr, if supplied, else nil."
+  "(if (not test) then else): else defaults to nil."
   ([test then] `(if-not ~test ~then nil))
   ([test then else] `(if (not ~test) ~then ~else)))
 
 (defmacro cond
-  "Takes a set of test/expr pairs. It evaluates each test one at a time. If a test returns logical true, cond evaluates and returns the value of the corresponding expr and doesn't evaluate any of the other tests or exprs. (cond) returns nil."
+  "clauses => test expr ... Returns the expr of the first truthy test, or nil when none is. Tests after the first truthy one are not evaluated."
   [& clauses]
   (when clauses
     (list 'if (first clauses)
@@ -168,7 +168,7 @@
           (cons 'clojure.core/cond (next (next clauses))))))
 
 (defmacro and
-  "Evaluates exprs one at a time, from left to right. If a form returns logical false (nil or false), and returns that value and doesn't evaluate any of the other expressions, otherwise it returns the value of the last expr. (and) returns true."
+  "Evaluates the exprs left to right and stops at the first falsey one, returning it; else the last value. (and) is true."
   ([] true)
   ([x] x)
   ([x & next]
@@ -176,7 +176,7 @@
       (if and# (and ~@next) and#))))
 
 (defmacro or
-  "Evaluates exprs one at a time, from left to right. If a form returns a logical true value, or returns that value and doesn't evaluate any of the other expressions, otherwise it returns the value of the last expression. (or) returns nil."
+  "Evaluates the exprs left to right and stops at the first truthy one, returning it; else the last value. (or) is nil."
   ([] nil)
   ([x] x)
   ([x & next]
@@ -184,7 +184,7 @@
       (if or# or# (or ~@next)))))
 
 (defmacro ->
-  "Threads the expr through the forms. Inserts x as the second item in the first form, making a list of it if it is not a list already."
+  "Threads x through the forms: each form gets the previous result as its first argument (a symbol or keyword f becomes (f x))."
   [x & forms]
   (loop* [x x forms forms]
     (if forms
@@ -196,7 +196,7 @@
       x)))
 
 (defmacro ->>
-  "Threads the expr through the forms. Inserts x as the last item in the first form, making a list of it if it is not a list already."
+  "Threads x through the forms: each form gets the previous result as its last argument (a symbol or keyword f becomes (f x))."
   [x & forms]
   (loop* [x x forms forms]
     (if forms
@@ -208,17 +208,17 @@
       x)))
 
 (defmacro declare
-  "defs the supplied var names with no bindings, useful for making forward declarations."
+  "Creates the named vars without values, so code can refer to them before their def."
   [& names]
   `(do ~@(map1 (fn* [n] (list 'def (vary-meta n assoc :declared true))) names)))
 
 (defmacro lazy-seq
-  "Takes a body of expressions that returns an ISeq or nil, and yields a Seqable object that will invoke the body only the first time seq is called, and will cache the result and return it on all subsequent seq calls."
+  "A lazy seq whose contents are what body returns (a seq, a collection or nil). body runs once, the first time the seq is used."
   [& body]
   (list 'clojure.core/lazy-seq* (list* 'fn* [] body)))
 
 (defmacro delay
-  "Takes a body of expressions and yields a Delay object that will invoke the body only the first time it is forced (with force or deref/@), and will cache the result and return it on all subsequent force calls."
+  "A delay of body: force or deref runs body the first time only and returns the same value (or rethrows the same exception) every time."
   [& body]
   (list 'clojure.core/delay* (list* 'fn* [] body)))
 
@@ -246,7 +246,7 @@
          (cons (first s) (remove-nil- (rest s))))))))
 
 (defn complement
-  "Takes a fn f and returns a fn that takes the same arguments as f, has the same effects, if any, and returns the opposite truth value."
+  "A function returning the boolean opposite of what f returns for the same arguments."
   [f]
   (fn*
    ([] (not (f)))
@@ -255,11 +255,11 @@
    ([x y & zs] (not (apply f x y zs)))))
 
 (defn constantly
-  "Returns a function that takes any number of arguments and returns x."
+  "A function of any arguments that always returns x."
   [x] (fn* [& args] x))
 
 (defn every?
-  "Returns true if (pred x) is logical true for every x in coll, else false."
+  "True when (pred x) is truthy for every x of coll (true for an empty coll)."
   [pred coll]
   (loop* [s (seq coll)]
     (if s
@@ -267,7 +267,7 @@
       true)))
 
 (defn some
-  "Returns the first logical true value of (pred x) for any x in coll, else nil."
+  "The first truthy value of (pred x) over coll, or nil."
   [pred coll]
   (loop* [s (seq coll)]
     (when s
@@ -275,7 +275,7 @@
         (if v v (recur (next s)))))))
 
 (defn interleave
-  "Returns a lazy seq of the first item in each coll, then the second etc."
+  "A lazy seq of the first items of the colls, then the second items, and so on, until one coll runs out."
   ([] ())
   ([c1] (lazy-seq c1))
   ([c1 c2]
@@ -285,7 +285,7 @@
         (cons (first s1) (cons (first s2) (interleave (rest s1) (rest s2)))))))))
 
 (defn drop
-  "Returns a laziness-preserving sequence of all but the first n items in coll."
+  "Bootstrap version (redefined with a transducer arity in core_seq.clj): coll without its first n items."
   [n coll]
   (lazy-seq
    (loop* [n n s (seq coll)]
@@ -294,7 +294,7 @@
        s))))
 
 (defn take-nth
-  "Returns a lazy seq of every nth item in coll."
+  "Bootstrap version (redefined with a transducer arity in core_seq.clj): every nth item of coll."
   [n coll]
   (lazy-seq
    (let* [s (seq coll)]
@@ -401,9 +401,9 @@
       (reduce (fn* [out p] (bind-form out (first p) (second p))) [] pairs))))
 
 (defmacro let
-  "binding => binding-form init-expr
+  "bindings => [binding-form init-expr ...]
 
-  Evaluates the exprs in a lexical context in which the symbols in the binding-forms are bound to their respective init-exprs or parts therein."
+  Evaluates body with each binding form bound to its init's value, in order, so later inits see earlier names. Binding forms may be symbols or vector and map destructuring forms."
   [bindings & body]
   (when-not (vector? bindings)
     (throw (ex-new* "java.lang.IllegalArgumentException" "let requires a vector for its binding")))
@@ -424,12 +424,9 @@
         `(~new-params (let ~lets ~@body))))))
 
 (defmacro fn
-  "params => positional-params*, or positional-params* & rest-param
-  positional-param => binding-form
-  rest-param => binding-form
-  binding-form => name, or destructuring-form
+  "(fn name? [params*] prepost-map? body) or (fn name? ([params*] body)+)
 
-  Defines a function."
+  A function value. Parameters may be destructuring forms, & rest collects the remaining arguments, and a name lets the body call the function itself. :pre and :post conditions are checked with assert (% is the return value in :post)."
   [& sigs]
   (let* [name (if (symbol? (first sigs)) (first sigs) nil)
          sigs (if name (next sigs) sigs)
@@ -471,7 +468,7 @@
       (meta &form))))
 
 (defmacro loop
-  "Evaluates the exprs in a lexical context in which the symbols in the binding-forms are bound to their respective init-exprs or parts therein. Acts as a recur target."
+  "Like let, but body may (recur ...) with new values for the bindings. Binding forms may destructure."
   [bindings & body]
   (when-not (vector? bindings)
     (throw (ex-new* "java.lang.IllegalArgumentException" "loop requires a vector for its binding")))
@@ -491,16 +488,16 @@
              (let ~inner ~@body)))))))
 
 (defmacro defn-
-  "same as defn, yielding non-public def"
+  "defn for a private var."
   [name & decls]
   (list* `defn (with-meta name (assoc (meta name) :private true)) decls))
 
 ;;;; More control flow.
 
 (defmacro if-let
-  "bindings => binding-form test
+  "bindings => [binding-form test]
 
-  If test is true, evaluates then with binding-form bound to the value of test, if not, yields else"
+  When test's value is truthy, evaluates then with the binding form bound to it; else evaluates else (default nil)."
   ([bindings then] `(if-let ~bindings ~then nil))
   ([bindings then else & oldform]
    (when (or oldform (not (vector? bindings)) (not= 2 (count bindings)))
@@ -512,9 +509,9 @@
           ~else)))))
 
 (defmacro when-let
-  "bindings => binding-form test
+  "bindings => [binding-form test]
 
-  When test is true, evaluates body with binding-form bound to the value of test"
+  When test's value is truthy, evaluates body with the binding form bound to it; else nil."
   [bindings & body]
   (when (or (not (vector? bindings)) (not= 2 (count bindings)))
     (throw (ex-new* "java.lang.IllegalArgumentException" "when-let requires exactly 2 forms in binding vector")))
@@ -524,9 +521,9 @@
          (let [~form temp#] ~@body)))))
 
 (defmacro if-some
-  "bindings => binding-form test
+  "bindings => [binding-form test]
 
-   If test is not nil, evaluates then with binding-form bound to the value of test, if not, yields else"
+  When test's value is not nil (false counts), evaluates then with the binding form bound to it; else evaluates else."
   ([bindings then] `(if-some ~bindings ~then nil))
   ([bindings then else & oldform]
    (when (or oldform (not (vector? bindings)) (not= 2 (count bindings)))
@@ -538,9 +535,9 @@
           (let [~form temp#] ~then))))))
 
 (defmacro when-some
-  "bindings => binding-form test
+  "bindings => [binding-form test]
 
-   When test is not nil, evaluates body with binding-form bound to the value of test"
+  When test's value is not nil (false counts), evaluates body with the binding form bound to it; else nil."
   [bindings & body]
   (when (or (not (vector? bindings)) (not= 2 (count bindings)))
     (throw (ex-new* "java.lang.IllegalArgumentException" "when-some requires exactly 2 forms in binding vector")))
@@ -551,9 +548,9 @@
          (let [~form temp#] ~@body)))))
 
 (defmacro when-first
-  "bindings => x xs
+  "bindings => [x coll]
 
-  Roughly the same as (when (seq xs) (let [x (first xs)] body)) but xs is evaluated only once"
+  When coll has items, evaluates body with x bound to the first one. coll is evaluated once."
   [bindings & body]
   (let [[x xs] bindings]
     `(when-let [xs# (seq ~xs)]
@@ -561,7 +558,9 @@
          ~@body))))
 
 (defmacro condp
-  "Takes a binary predicate, an expression, and a set of clauses. Each clause can take the form of either: test-expr result-expr, or test-expr :>> result-fn"
+  "(condp pred expr test1 result1 test2 :>> f ... default?)
+
+  Returns the result of the first clause for which (pred test expr) is truthy; with :>> it returns (f (pred test expr)). Without a matching clause, returns default or throws IllegalArgumentException."
   [pred expr & clauses]
   (let [gpred (gensym "pred__")
         gexpr (gensym "expr__")
@@ -584,7 +583,7 @@
        ~(emit gpred gexpr clauses))))
 
 (defmacro cond->
-  "Takes an expression and a set of test/form pairs. Threads expr (via ->) through each form for which the corresponding test expression is true."
+  "Threads expr through each form (as with ->) whose test is truthy, skipping the others. Tests do not see the threaded value."
   [expr & clauses]
   (let [g (gensym)
         steps (map1 (fn [[test step]] `(if ~test (-> ~g ~step) ~g))
@@ -594,7 +593,7 @@
        ~(if (seq steps) (last steps) g))))
 
 (defmacro cond->>
-  "Takes an expression and a set of test/form pairs. Threads expr (via ->>) through each form for which the corresponding test expression is true."
+  "Threads expr through each form (as with ->>) whose test is truthy, skipping the others. Tests do not see the threaded value."
   [expr & clauses]
   (let [g (gensym)
         steps (map1 (fn [[test step]] `(if ~test (->> ~g ~step) ~g))
@@ -604,14 +603,14 @@
        ~(if (seq steps) (last steps) g))))
 
 (defmacro as->
-  "Binds name to expr, evaluates the first form in the lexical context of that binding, then binds name to that result, repeating for each successive form, returning the result of the last form."
+  "Binds name to expr, then to the value of each form in turn (each form sees the previous value as name); returns the last."
   [expr name & forms]
   `(let [~name ~expr
          ~@(interleave (repeat-n- (count forms) name) (butlast forms))]
      ~(if (seq forms) (last forms) name)))
 
 (defmacro some->
-  "When expr is not nil, threads it into the first form (via ->), and when that result is not nil, through the next etc"
+  "Threads expr through the forms as -> does, stopping with nil as soon as a step gives nil."
   [expr & forms]
   (let [g (gensym)
         steps (map1 (fn [step] `(if (nil? ~g) nil (-> ~g ~step))) forms)]
@@ -620,7 +619,7 @@
        ~(if (seq steps) (last steps) g))))
 
 (defmacro some->>
-  "When expr is not nil, threads it into the first form (via ->>), and when that result is not nil, through the next etc"
+  "Threads expr through the forms as ->> does, stopping with nil as soon as a step gives nil."
   [expr & forms]
   (let [g (gensym)
         steps (map1 (fn [step] `(if (nil? ~g) nil (->> ~g ~step))) forms)]
@@ -629,7 +628,7 @@
        ~(if (seq steps) (last steps) g))))
 
 (defmacro doto
-  "Evaluates x then calls all of the methods and functions with the value of x supplied at the front of the given arguments. The forms are evaluated in order. Returns x."
+  "Evaluates x, calls each form with x inserted as its first argument (for side effects), and returns x."
   [x & forms]
   (let [gx (gensym)]
     `(let [~gx ~x]
@@ -641,7 +640,7 @@
        ~gx)))
 
 (defmacro while
-  "Repeatedly executes body while test expression is true. Presumes some side-effect will cause test to become false/nil. Returns nil"
+  "Evaluates body again and again while test is truthy; returns nil."
   [test & body]
   `(loop []
      (when ~test
@@ -649,9 +648,9 @@
        (recur))))
 
 (defmacro dotimes
-  "bindings => name n
+  "bindings => [name n]
 
-  Repeatedly executes body (presumably for side-effects) with name bound to integers from 0 through n-1."
+  Evaluates body n times with name bound to 0, 1, ..., n-1; returns nil."
   [bindings & body]
   (let [i (first bindings)
         n (second bindings)]
@@ -662,15 +661,15 @@
            (recur (unchecked-inc ~i)))))))
 
 (defmacro letfn
-  "fnspec ==> (fname [params*] exprs) or (fname ([params*] exprs)+)
+  "fnspecs => [(fname [params*] body) ...] or [(fname ([params*] body)+) ...]
 
-  Takes a vector of function specs and a body, and generates a set of bindings of functions to their names. All of the names are available in all of the definitions of the functions, as well as the body."
+  Evaluates body with local functions that can all call each other (and themselves)."
   [fnspecs & body]
   `(letfn* ~(vec (mapcat- (fn [spec] [(first spec) (cons `fn spec)]) fnspecs))
            ~@body))
 
 (defmacro assert
-  "Evaluates expr and throws an exception if it does not evaluate to logical true."
+  "When *assert* is true at compile time, throws an AssertionError (with the optional message) if x is falsey at run time."
   ([x]
    (when *assert*
      `(when-not ~x
@@ -681,9 +680,9 @@
         (throw (ex-new* "java.lang.AssertionError" (str "Assert failed: " ~message "\n" (pr-str '~x))))))))
 
 (defmacro binding
-  "binding => var-symbol init-expr
+  "bindings => [var-symbol value-expr ...]
 
-  Creates new bindings for the (already-existing) vars, with the supplied initial values, executes the exprs in an implicit do, then re-establishes the bindings that existed before."
+  Evaluates body with the dynamic vars given new values on this thread, restoring the previous ones afterwards, even on an exception."
   [bindings & body]
   (when-not (vector? bindings)
     (throw (ex-new* "java.lang.IllegalArgumentException" "binding requires a vector for its binding")))
@@ -698,15 +697,15 @@
            (pop-thread-bindings))))))
 
 (defmacro with-redefs
-  "binding => var-symbol temp-value-expr
+  "bindings => [var-symbol value-expr ...]
 
-  Temporarily redefines Vars while executing the body."
+  Evaluates body with the root values of the vars replaced (for every thread), restoring them afterwards. Handy for stubbing in tests."
   [bindings & body]
   `(with-redefs-fn ~(list* `hash-map (mapcat- (fn [[v e]] [`(var ~v) e]) (partition-pairs- bindings)))
      (fn [] ~@body)))
 
 (defn with-redefs-fn
-  "Temporarily redefines Vars during a call to func. Each val of binding-map will replace the root value of its key which must be a Var."
+  "Calls func with the root value of each var key of binding-map replaced by its value, restoring the roots afterwards."
   [binding-map func]
   (let [olds (reduce (fn [m v] (assoc m v (deref v))) {} (keys binding-map))
         set-all (fn [m] (reduce (fn [_ v] (alter-var-root v (constantly (get m v)))) nil (keys m)))]
@@ -717,14 +716,16 @@
         (set-all olds)))))
 
 (defmacro defonce
-  "defs name to have the root value of the expr iff the named var has no root value, else expr is unevaluated"
+  "Defines name with the value of expr only when the var has no value yet; otherwise expr is not evaluated."
   [name expr]
   `(let [v# (def ~name)]
      (when-not (bound? v#)
        (def ~name ~expr))))
 
 (defmacro case
-  "Takes an expression, and a set of clauses. Each clause can take the form of either: test-constant result-expr, or (test-constant1 ... test-constantN) result-expr. The test-constants are not evaluated. A single default expression can follow the clauses, and its value will be returned if no clause matches."
+  "(case expr test-constant result ... default?)
+
+  Compares expr's value with unevaluated constants (a list groups several constants for one result) and evaluates the matching result, else default. Without a default and a match, throws IllegalArgumentException."
   [e & clauses]
   (let [g (gensym "case__")
         has-default (odd? (count clauses))
@@ -741,12 +742,12 @@
 ;;;; Namespaces.
 
 (defmacro refer-clojure
-  "Same as (refer 'clojure.core <filters>)"
+  "(refer 'clojure.core filters...): :exclude, :only and :rename as for refer."
   [& filters]
   `(refer '~'clojure.core ~@(map1 (fn [f] `'~f) filters)))
 
 (defmacro ns
-  "Sets *ns* to the namespace named by name (unevaluated), creating it if needed. references can be zero or more of: (:refer-clojure ...) (:require ...) (:use ...) (:import ...) (:load ...) (:gen-class)"
+  "Creates namespace name if needed, makes it current, refers clojure.core, and handles the references: (:require ...), (:use ...), (:refer-clojure ...), (:load ...). :import and :gen-class are accepted and ignored."
   [nsname & references]
   (let [docstring (when (string? (first references)) (first references))
         references (if docstring (next references) references)
@@ -770,265 +771,14 @@
        nil)))
 
 
-;;;; The sequence library (bootstrap set; lazy where Clojure's is lazy).
+;;;; The sequence library and transducers.
 
-(defn map
-  "Returns a lazy sequence consisting of the result of applying f to the set of first items of each coll, followed by applying f to the set of second items in each coll, until any one of the colls is exhausted."
-  ([f]
-   (fn [rf]
-     (fn
-       ([] (rf))
-       ([result] (rf result))
-       ([result input] (rf result (f input)))
-       ([result input & inputs] (rf result (apply f input inputs))))))
-  ([f coll]
-   (lazy-seq
-    (when-let [s (seq coll)]
-      (cons (f (first s)) (map f (rest s))))))
-  ([f c1 c2]
-   (lazy-seq
-    (let [s1 (seq c1) s2 (seq c2)]
-      (when (and s1 s2)
-        (cons (f (first s1) (first s2)) (map f (rest s1) (rest s2)))))))
-  ([f c1 c2 c3]
-   (lazy-seq
-    (let [s1 (seq c1) s2 (seq c2) s3 (seq c3)]
-      (when (and s1 s2 s3)
-        (cons (f (first s1) (first s2) (first s3)) (map f (rest s1) (rest s2) (rest s3)))))))
-  ([f c1 c2 c3 & colls]
-   (let [step (fn step [cs]
-                (lazy-seq
-                 (let [ss (map seq cs)]
-                   (when (every? identity ss)
-                     (cons (map first ss) (step (map rest ss)))))))]
-     (map (fn [args] (apply f args)) (step (conj colls c3 c2 c1))))))
-
-(defn filter
-  "Returns a lazy sequence of the items in coll for which (pred item) returns logical true."
-  ([pred]
-   (fn [rf]
-     (fn
-       ([] (rf))
-       ([result] (rf result))
-       ([result input] (if (pred input) (rf result input) result)))))
-  ([pred coll]
-   (lazy-seq
-    (loop [s (seq coll)]
-      (when s
-        (let [x (first s)]
-          (if (pred x)
-            (cons x (filter pred (rest s)))
-            (recur (next s)))))))))
-
-(defn remove
-  "Returns a lazy sequence of the items in coll for which (pred item) returns logical false."
-  ([pred] (filter (complement pred)))
-  ([pred coll] (filter (complement pred) coll)))
-
-(defn take
-  "Returns a lazy sequence of the first n items in coll, or all items if there are fewer than n."
-  [n coll]
-  (lazy-seq
-   (when (pos? n)
-     (when-let [s (seq coll)]
-       (cons (first s) (take (dec n) (rest s)))))))
-
-(defn take-while
-  "Returns a lazy sequence of successive items from coll while (pred item) returns logical true."
-  [pred coll]
-  (lazy-seq
-   (when-let [s (seq coll)]
-     (when (pred (first s))
-       (cons (first s) (take-while pred (rest s)))))))
-
-(defn drop-while
-  "Returns a lazy sequence of the items in coll starting from the first item for which (pred item) returns logical false."
-  [pred coll]
-  (lazy-seq
-   (loop [s (seq coll)]
-     (if (and s (pred (first s)))
-       (recur (next s))
-       s))))
-
-(defn drop-last
-  "Return a lazy sequence of all but the last n (default 1) items in coll"
-  ([coll] (drop-last 1 coll))
-  ([n coll] (map (fn [x _] x) coll (drop n coll))))
-
-(defn take-last
-  "Returns a seq of the last n items in coll."
-  [n coll]
-  (loop [s (seq coll) lead (seq (drop n coll))]
-    (if lead (recur (next s) (next lead)) s)))
-
-(defn mapcat
-  "Returns the result of applying concat to the result of applying map to f and colls."
-  [f & colls]
-  (let [cat (fn cat [ss]
-              (lazy-seq
-               (when-let [s (seq ss)]
-                 (concat (first s) (cat (rest s))))))]
-    (cat (apply map f colls))))
-
-(defn mapv
-  "Returns a vector consisting of the result of applying f to the set of first items of each coll, followed by applying f to the set of second items in each coll, until any one of the colls is exhausted."
-  ([f coll] (persistent! (reduce (fn [v x] (conj! v (f x))) (transient []) coll)))
-  ([f c1 c2] (vec (map f c1 c2)))
-  ([f c1 c2 & colls] (vec (apply map f c1 c2 colls))))
-
-(defn filterv
-  "Returns a vector of the items in coll for which (pred item) returns logical true."
-  [pred coll]
-  (persistent! (reduce (fn [v x] (if (pred x) (conj! v x) v)) (transient []) coll)))
-
-(defn map-indexed
-  "Returns a lazy sequence consisting of the result of applying f to 0 and the first item of coll, followed by applying f to 1 and the second item in coll, etc."
-  [f coll]
-  (map f (range) coll))
-
-(defn keep
-  "Returns a lazy sequence of the non-nil results of (f item)."
-  [f coll]
-  (lazy-seq
-   (loop [s (seq coll)]
-     (when s
-       (let [x (f (first s))]
-         (if (nil? x) (recur (next s)) (cons x (keep f (rest s)))))))))
-
-(defn keep-indexed
-  "Returns a lazy sequence of the non-nil results of (f index item)."
-  [f coll]
-  (keep identity (map f (range) coll)))
-
-(defn repeat
-  "Returns a lazy (infinite!, or length n if supplied) sequence of xs."
-  ([x] (lazy-seq (cons x (repeat x))))
-  ([n x] (take n (repeat x))))
-
-(defn repeatedly
-  "Takes a function of no args, presumably with side effects, and returns an infinite (or length n if supplied) lazy sequence of calls to it"
-  ([f] (lazy-seq (cons (f) (repeatedly f))))
-  ([n f] (take n (repeatedly f))))
-
-(defn iterate
-  "Returns a lazy sequence of x, (f x), (f (f x)) etc. f must be free of side-effects"
-  [f x]
-  (lazy-seq (cons x (iterate f (f x)))))
-
-(defn cycle
-  "Returns a lazy (infinite!) sequence of repetitions of the items in coll."
-  [coll]
-  (lazy-seq
-   (when (seq coll)
-     (concat coll (cycle coll)))))
-
-(defn dorun
-  "Walks through a lazy sequence (for its side effects), returning nil."
-  ([coll] (loop [s (seq coll)] (when s (recur (next s)))))
-  ([n coll] (loop [n n s (seq coll)] (when (and s (pos? n)) (recur (dec n) (next s))))))
-
-(defn doall
-  "Walks through a lazy sequence, forcing it, and returns the head of the sequence."
-  ([coll] (dorun coll) coll)
-  ([n coll] (dorun n coll) coll))
-
-(defn run!
-  "Runs the supplied procedure (via reduce), for purposes of side effects, on successive items in the collection. Returns nil"
-  [proc coll]
-  (reduce (fn [_ x] (proc x)) nil coll)
-  nil)
-
-(defn partition
-  "Returns a lazy sequence of lists of n items each, at offsets step apart."
-  ([n coll] (partition n n coll))
-  ([n step coll]
-   (lazy-seq
-    (when-let [s (seq coll)]
-      (let [p (doall (take n s))]
-        (when (= n (count p))
-          (cons p (partition n step (nthrest s step))))))))
-  ([n step pad coll]
-   (lazy-seq
-    (when-let [s (seq coll)]
-      (let [p (doall (take n s))]
-        (if (= n (count p))
-          (cons p (partition n step pad (nthrest s step)))
-          (list (take n (concat p pad)))))))))
-
-(defn partition-all
-  "Returns a lazy sequence of lists like partition, but may include partitions with fewer than n items at the end."
-  ([n coll] (partition-all n n coll))
-  ([n step coll]
-   (lazy-seq
-    (when-let [s (seq coll)]
-      (let [seg (doall (take n s))]
-        (cons seg (partition-all n step (nthrest s step))))))))
-
-(defn partition-by
-  "Applies f to each value in coll, splitting it each time f returns a new value. Returns a lazy seq of partitions."
-  [f coll]
-  (lazy-seq
-   (when-let [s (seq coll)]
-     (let [fst (first s)
-           fv (f fst)
-           run (cons fst (take-while (fn [x] (= fv (f x))) (next s)))]
-       (cons run (partition-by f (lazy-seq (drop (count run) s))))))))
-
-(defn split-at
-  "Returns a vector of [(take n coll) (drop n coll)]"
-  [n coll]
-  [(take n coll) (drop n coll)])
-
-(defn split-with
-  "Returns a vector of [(take-while pred coll) (drop-while pred coll)]"
-  [pred coll]
-  [(take-while pred coll) (drop-while pred coll)])
-
-(defn interpose
-  "Returns a lazy seq of the elements of coll separated by sep."
-  [sep coll]
-  (drop 1 (mapcat (fn [x] [sep x]) coll)))
-
-(defn flatten
-  "Takes any nested combination of sequential things (lists, vectors, etc.) and returns their contents as a single, flat lazy sequence."
-  [x]
-  (let [walk (fn walk [node]
-               (lazy-seq
-                (if (sequential? node)
-                  (mapcat walk node)
-                  (list node))))]
-    (filter (complement sequential?) (mapcat walk (if (sequential? x) x nil)))))
-
-(defn distinct
-  "Returns a lazy sequence of the elements of coll with duplicates removed."
-  [coll]
-  (let [step (fn step [xs seen]
-               (lazy-seq
-                (loop [s (seq xs)]
-                  (when s
-                    (let [x (first s)]
-                      (if (contains? seen x)
-                        (recur (next s))
-                        (cons x (step (rest s) (conj seen x)))))))))]
-    (step coll #{})))
-
-(defn not-any?
-  "Returns false if (pred x) is logical true for any x in coll, else true."
-  [pred coll] (not (some pred coll)))
-
-(defn not-every?
-  "Returns false if (pred x) is logical true for every x in coll, else true."
-  [pred coll] (not (every? pred coll)))
-
-(defn reverse
-  "Returns a seq of the items in coll in reverse order. Not lazy."
-  [coll]
-  (reduce (fn [acc x] (cons x acc)) () coll))
+(load "core_seq")
 
 ;;;; Functions of functions.
 
 (defn comp
-  "Takes a set of functions and returns a fn that is the composition of those fns."
+  "The composition of the fns: ((comp f g) x) is (f (g x)). The rightmost fn may take any arguments. (comp) is identity."
   ([] identity)
   ([f] f)
   ([f g]
@@ -1041,35 +791,44 @@
    (reduce comp (list* f g fs))))
 
 (defn partial
-  "Takes a function f and fewer than the normal arguments to f, and returns a fn that takes a variable number of additional args."
+  "A function that calls f with the given arguments followed by its own."
   ([f] f)
   ([f a] (fn [& args] (apply f a args)))
   ([f a b] (fn [& args] (apply f a b args)))
   ([f a b & more] (fn [& args] (apply f a b (concat more args)))))
 
 (defn juxt
-  "Takes a set of functions and returns a fn that is the juxtaposition of those fns."
+  "A function returning the vector of the values of each fn for its arguments: ((juxt a b) x) is [(a x) (b x)]."
   [& fs]
   (fn [& args] (mapv (fn [f] (apply f args)) fs)))
 
 (defn fnil
-  "Takes a function f, and returns a function that calls f, replacing a nil first argument to f with the supplied value x."
+  "A function that calls f with nil arguments in the first (up to three) positions replaced by the given defaults."
   ([f x] (fn [a & more] (apply f (if (nil? a) x a) more)))
   ([f x y] (fn [a b & more] (apply f (if (nil? a) x a) (if (nil? b) y b) more)))
   ([f x y z] (fn [a b c & more] (apply f (if (nil? a) x a) (if (nil? b) y b) (if (nil? c) z c) more))))
 
 (defn every-pred
-  "Takes a set of predicates and returns a function f that returns true if all of its composing predicates return a logical true value against all of its arguments, else it returns false."
+  "A predicate that is true when every one of ps is truthy for every one of its arguments."
   [& ps]
   (fn [& args] (every? (fn [p] (every? p args)) ps)))
 
 (defn some-fn
-  "Takes a set of predicates and returns a function f that returns the first logical true value returned by one of its composing predicates against any of its arguments, else it returns logical false."
+  "A function returning the first truthy value of any of ps on any of its arguments, else a falsey value."
   [& ps]
-  (fn [& args] (some (fn [p] (some p args)) ps)))
+  (fn [& args]
+    (loop [ps (seq ps) result nil]
+      (if ps
+        (let [p (first ps)
+              r (loop [as (seq args) r result]
+                  (if as
+                    (let [v (p (first as))] (if v v (recur (next as) v)))
+                    r))]
+          (if r r (recur (next ps) r)))
+        result))))
 
 (defn memoize
-  "Returns a memoized version of a referentially transparent function."
+  "A version of f that caches its results by argument list. Only for functions without side effects."
   [f]
   (let [mem (atom {})]
     (fn [& args]
@@ -1081,7 +840,7 @@
             ret))))))
 
 (defn trampoline
-  "trampoline can be used to convert algorithms requiring mutual recursion without stack consumption."
+  "Calls f with args; while the result is a fn, calls it with no arguments. Returns the first non-fn value. Lets mutually recursive functions return thunks instead of growing the stack."
   ([f]
    (let [ret (f)]
      (if (fn? ret) (recur ret) ret)))
@@ -1091,13 +850,13 @@
 ;;;; Maps.
 
 (defn merge
-  "Returns a map that consists of the rest of the maps conj-ed onto the first. If a key occurs in more than one map, the mapping from the latter (left-to-right) will be the mapping in the result."
+  "The maps combined left to right with conj: for a key in several maps the rightmost value wins. nil when every map is nil."
   [& maps]
   (when (some identity maps)
     (reduce (fn [acc m] (if m (conj (or acc {}) m) acc)) maps)))
 
 (defn merge-with
-  "Returns a map that consists of the rest of the maps conj-ed onto the first. If a key occurs in more than one map, the mapping(s) from the latter (left-to-right) will be combined with the mapping in the result by calling (f val-in-result val-in-latter)."
+  "Like merge, but for a key in several maps the values are combined with (f earlier later)."
   [f & maps]
   (when (some identity maps)
     (let [merge-entry (fn [m e]
@@ -1108,7 +867,7 @@
       (reduce (fn [m1 m2] (reduce merge-entry (or m1 {}) (seq m2))) maps))))
 
 (defn get-in
-  "Returns the value in a nested associative structure, where ks is a sequence of keys."
+  "The value found by following the keys ks into nested associative structures; not-found (default nil) when a key is missing."
   ([m ks] (reduce get m ks))
   ([m ks not-found]
    (loop [m m ks (seq ks)]
@@ -1120,21 +879,21 @@
        m))))
 
 (defn assoc-in
-  "Associates a value in a nested associative structure, where ks is a sequence of keys and v is the new value and returns a new nested structure."
+  "m with v stored at the path of keys ks, creating maps for missing levels."
   [m [k & ks] v]
   (if ks
     (assoc m k (assoc-in (get m k) ks v))
     (assoc m k v)))
 
 (defn update
-  "'Updates' a value in an associative structure, where k is a key and f is a function that will take the old value and any supplied args and return the new value, and returns a new structure."
+  "m with the value at k replaced by (f old-value args...)."
   ([m k f] (assoc m k (f (get m k))))
   ([m k f x] (assoc m k (f (get m k) x)))
   ([m k f x y] (assoc m k (f (get m k) x y)))
   ([m k f x y & more] (assoc m k (apply f (get m k) x y more))))
 
 (defn update-in
-  "'Updates' a value in a nested associative structure, where ks is a sequence of keys and f is a function that will take the old value and any supplied args and return the new value, and returns a new nested structure."
+  "m with the value at the path ks replaced by (f old-value args...), creating maps for missing levels."
   [m ks f & args]
   (let [up (fn up [m ks]
              (let [[k & ks] ks]
@@ -1144,7 +903,7 @@
     (up m ks)))
 
 (defn select-keys
-  "Returns a map containing only those entries in map whose key is in keys"
+  "A map of the entries of map whose keys are in keyseq."
   [map keyseq]
   (loop [ret {} keys (seq keyseq)]
     (if keys
@@ -1153,7 +912,7 @@
       (with-meta ret (meta map)))))
 
 (defn zipmap
-  "Returns a map with the keys mapped to the corresponding vals."
+  "A map from each key to the value at the same position of vals (stops at the shorter)."
   [keys vals]
   (loop [map {} ks (seq keys) vs (seq vals)]
     (if (and ks vs)
@@ -1161,12 +920,12 @@
       map)))
 
 (defn frequencies
-  "Returns a map from distinct items in coll to the number of times they appear."
+  "A map from each distinct item of coll to how many times it occurs."
   [coll]
   (persistent! (reduce (fn [counts x] (assoc! counts x (inc (get counts x 0)))) (transient {}) coll)))
 
 (defn group-by
-  "Returns a map of the elements of coll keyed by the result of f on each element. The value at each key will be a vector of the corresponding elements, in the order they appeared in coll."
+  "A map from each value of (f item) to the vector of the items of coll giving it, in coll's order."
   [f coll]
   (persistent! (reduce (fn [ret x] (let [k (f x)] (assoc! ret k (conj (get ret k []) x)))) (transient {}) coll)))
 
@@ -1193,33 +952,33 @@
       (if (number? r) r (if r -1 (if (f b a) 1 0))))))
 
 (defn sort
-  "Returns a sorted sequence of the items in coll. If no comparator is supplied, uses compare. The sort is stable."
+  "The items of coll sorted with comp (default compare, or a boolean less-than predicate). Stable: equal items keep their order."
   ([coll] (sort compare coll))
   ([comp coll]
    (let [v (sort-vec- (as-comparator- comp) (vec coll))]
      (if (seq v) (seq v) ()))))
 
 (defn sort-by
-  "Returns a sorted sequence of the items in coll, where the sort order is determined by comparing (keyfn item). The sort is stable."
+  "The items of coll sorted by (keyfn item) with comp (default compare). Stable."
   ([keyfn coll] (sort-by keyfn compare coll))
   ([keyfn comp coll]
    (let [c (as-comparator- comp)]
      (sort (fn [a b] (c (keyfn a) (keyfn b))) coll))))
 
 (defn max-key
-  "Returns the x for which (k x), a number, is greatest. If there are multiple such xs, the last one is returned."
+  "The argument x with the greatest (k x); the last one among equals."
   ([k x] x)
   ([k x & more] (reduce (fn [a b] (if (> (k a) (k b)) a b)) x more)))
 
 (defn min-key
-  "Returns the x for which (k x), a number, is least. If there are multiple such xs, the last one is returned."
+  "The argument x with the least (k x); the last one among equals."
   ([k x] x)
   ([k x & more] (reduce (fn [a b] (if (< (k a) (k b)) a b)) x more)))
 
 ;;;; doseq and for.
 
 (defmacro doseq
-  "Repeatedly executes body (presumably for side-effects) with bindings and filtering as provided by \"for\". Does not retain the head of the sequence. Returns nil."
+  "Like for (same bindings and :let, :when, :while modifiers) but runs body for its side effects, eagerly, and returns nil."
   [seq-exprs & body]
   (when-not (and (vector? seq-exprs) (even? (count seq-exprs)))
     (throw (ex-new* "java.lang.IllegalArgumentException" "doseq requires an even number of forms in binding vector")))
@@ -1258,7 +1017,7 @@
       `(do ~(step pairs) nil))))
 
 (defmacro for
-  "List comprehension. Takes a vector of one or more binding-form/collection-expr pairs, each followed by zero or more modifiers, and yields a lazy sequence of evaluations of expr. Supported modifiers are: :let [binding-form expr ...], :while test, :when test."
+  "List comprehension: a lazy seq of body-expr for each combination of the bindings, rightmost varying fastest. Each binding may be followed by :let [bindings], :when test (skip this item) or :while test (stop this binding's items)."
   [seq-exprs body-expr]
   (when-not (and (vector? seq-exprs) (even? (count seq-exprs)))
     (throw (ex-new* "java.lang.IllegalArgumentException" "for requires an even number of forms in binding vector")))
@@ -1298,15 +1057,15 @@
 ;;;; Miscellany.
 
 (defn boolean?
-  "Return true if x is a Boolean"
+  "True if x is true or false."
   [x] (or (true? x) (false? x)))
 
 (defn rand-nth
-  "Return a random element of the (sequential) collection."
+  "A random item of the (indexed) collection coll."
   [coll] (nth coll (rand-int (count coll))))
 
 (defn shuffle
-  "Return a random permutation of coll"
+  "A vector of the items of coll in random order."
   [coll]
   (loop [v (vec coll) i (dec (count v))]
     (if (pos? i)
@@ -1315,7 +1074,7 @@
       v)))
 
 (defmacro time
-  "Evaluates expr and prints the time it took. Returns the value of expr."
+  "Evaluates expr, prints how long it took as \"Elapsed time: N msecs\" and returns its value."
   [expr]
   `(let [start# (-nano-time)
          ret# ~expr]
@@ -1327,26 +1086,26 @@
 (def ^:private global-hierarchy (atom {:parents {} :ancestors {} :descendants {}}))
 
 (defn make-hierarchy
-  "Creates a hierarchy object for use with derive, isa? etc."
+  "A new, empty hierarchy for derive, isa?, parents, ancestors and descendants."
   [] {:parents {} :descendants {} :ancestors {}})
 
 (defn parents
-  "Returns the immediate parents of tag, either via a Java type inheritance relationship or a relationship established via derive."
+  "The set of tags that tag directly derives from (in h, or the global hierarchy), or nil."
   ([tag] (parents @global-hierarchy tag))
   ([h tag] (not-empty (get (:parents h) tag))))
 
 (defn ancestors
-  "Returns the immediate and indirect parents of tag, as established via derive."
+  "The set of tags that tag derives from, directly or not (in h, or the global hierarchy), or nil."
   ([tag] (ancestors @global-hierarchy tag))
   ([h tag] (not-empty (get (:ancestors h) tag))))
 
 (defn descendants
-  "Returns the immediate and indirect children of tag, through a relationship established via derive."
+  "The set of tags that derive from tag, directly or not (in h, or the global hierarchy), or nil."
   ([tag] (descendants @global-hierarchy tag))
   ([h tag] (not-empty (get (:descendants h) tag))))
 
 (defn derive
-  "Establishes a parent/child relationship between parent and tag."
+  "Makes tag a child of parent: in hierarchy h (returning the new hierarchy) or in the global hierarchy (returning nil)."
   ([tag parent] (swap! global-hierarchy derive tag parent) nil)
   ([h tag parent]
    (when (= tag parent)
@@ -1368,7 +1127,7 @@
           :descendants (tf (:descendants h) parent ta tag td)})))))
 
 (defn isa?
-  "Returns true if (= child parent), or child is directly or indirectly derived from parent, either via a relationship established via derive, or, for vectors, element-wise."
+  "True when child equals parent, derives from it (in h, or the global hierarchy), or, for vectors of equal length, when each element isa? the parent's element."
   ([child parent] (isa? @global-hierarchy child parent))
   ([h child parent]
    (or (= child parent)
@@ -1407,7 +1166,7 @@
       (throw (ex-new* "java.lang.IllegalArgumentException" (str "Not a multimethod: " (pr-str multifn))))))
 
 (defmacro defmulti
-  "Creates a new multimethod with the associated dispatch function. Options are key-value pairs and may be one of: :default (the default dispatch value, defaults to :default) and :hierarchy."
+  "Defines a multimethod named mm-name that calls (dispatch-fn args...) and runs the method for that dispatch value (or one it isa?). Options: :default (the fallback dispatch value, :default) and :hierarchy (a var or ref of a hierarchy). Re-evaluating an existing defmulti keeps its methods."
   [mm-name & options]
   (let [docstring (when (string? (first options)) (first options))
         options (if docstring (next options) options)
@@ -1424,39 +1183,40 @@
                         ~(get opts :hierarchy `(var global-hierarchy))))))))
 
 (defmacro defmethod
-  "Creates and installs a new method of multimethod associated with dispatch-value."
+  "Adds (or replaces) the method of multimethod multifn for dispatch-val; fn-tail is as in fn."
   [multifn dispatch-val & fn-tail]
   `(do (swap! (-multi-state ~multifn) update :methods assoc ~dispatch-val (fn ~@fn-tail))
        ~multifn))
 
 (defn remove-method
-  "Removes the method of multimethod associated with dispatch-value."
+  "Removes multifn's method for dispatch-val."
   [multifn dispatch-val]
   (swap! (-multi-state multifn) update :methods dissoc dispatch-val)
   multifn)
 
 (defn remove-all-methods
-  "Removes all of the methods of multimethod."
+  "Removes every method of multifn."
   [multifn]
   (swap! (-multi-state multifn) assoc :methods {})
   multifn)
 
 (defn prefer-method
-  "Causes the multimethod to prefer matches of dispatch-val-x over dispatch-val-y when there is a conflict"
+  "Makes multifn choose dispatch-val-x over dispatch-val-y when both match a dispatch value."
   [multifn dispatch-val-x dispatch-val-y]
   (swap! (-multi-state multifn) update-in [:prefers dispatch-val-x] (fnil conj #{}) dispatch-val-y)
   multifn)
 
 (defn methods
-  "Given a multimethod, returns a map of dispatch values -> dispatch fns"
+  "multifn's methods, as a map from dispatch value to fn."
   [multifn] (:methods @(-multi-state multifn)))
 
 (defn get-method
-  "Given a multimethod and a dispatch value, returns the dispatch fn that would apply to that value, or nil if none apply and no default"
+  "The fn that multifn would run for dispatch-val, or nil."
   [multifn dispatch-val] ((::find (meta multifn)) dispatch-val))
 
 (defn prefers
-  "Given a multimethod, returns a map of preferred value -> set of other values"
+  "multifn's preferences: a map from a dispatch value to the set of values it is preferred over."
   [multifn] (:prefers @(-multi-state multifn)))
 
 (load "core_types")
+(load "core_more")

@@ -148,11 +148,34 @@
                                            fields)]
                              ~@body))))))))
 
+(def -interface-impls
+  "Methods that deftype and defrecord bodies give for interfaces (names that
+  are not protocols, like clojure.lang.IDeref): {type {interface {method fn}}}."
+  (atom {}))
+
+(defn -extend-inline
+  "Installs the methods of one protocol or interface section of a deftype,
+  defrecord body: p is the section's value, psym its name as written."
+  [t p psym mmap]
+  (if (and (map? p) (:kiln/protocol p))
+    (extend t p mmap)
+    (swap! -interface-impls update-in [t psym] merge mmap)))
+
+(defn- merge-arities
+  "Method bodies grouped by name: (m [a] ..) (m [a b] ..) becomes one
+  multi-arity (m ([a] ..) ([a b] ..))."
+  [bodies]
+  (for [[mname group] (group-by first bodies)]
+    (if (next group)
+      (cons mname (map (fn [[_ & tail]] (if (vector? (first tail)) tail (first tail))) group))
+      (first group))))
+
 (defn- inline-impls [tname fields specs]
   (for [[p bodies] (split-specs specs)
         :when (not (#{'Object 'java.lang.Object} p))]
-    `(extend ~tname ~p ~(into {} (for [[mname :as body] bodies]
-                                   [(keyword (name mname)) ((bind-fields fields) body)])))))
+    `(-extend-inline ~tname ~p '~p
+                     ~(into {} (for [[mname :as body] (merge-arities bodies)]
+                                 [(keyword (name mname)) ((bind-fields fields) body)])))))
 
 (defmacro defrecord
   "Defines a record type: a map with named fields, constructors ->Name and
@@ -197,4 +220,5 @@
     `(with-meta (type* '~tag [] {})
        {::methods ~(into {} (for [[p bodies] (split-specs specs)
                                   :when (not (#{'Object 'java.lang.Object} p))]
-                              [`(:name ~p) (method-map bodies identity)]))})))
+                              [`(let [p# ~p] (if (map? p#) (:name p#) '~p))
+                               (method-map (merge-arities bodies) identity)]))})))

@@ -45,10 +45,19 @@
   Rebind or extend it to report differently."
   :type)
 
+(def ^:dynamic *assertion-position*
+  "{:file :line} of the assertion running now (try-expr binds it), which
+  do-report adds to :fail and :error reports that carry no position. The JVM
+  reads it from the stack instead."
+  nil)
+
 (defn do-report
-  "Adds the source position of the assertion to m (when it has none) and reports it."
+  "Adds the source position of the assertion to a :fail or :error report m
+  (when it has none) and reports it."
   [m]
-  (report m))
+  (report (if (and (#{:fail :error} (:type m)) (not (:file m)))
+            (merge *assertion-position* m)
+            m)))
 
 (defmethod report :default [m] nil)
 
@@ -58,8 +67,8 @@
 (defn- print-exception [e]
   (if (instance? Throwable e)
     (let [data (ex-data e)]
-      (println (str (class e) ": " (ex-message e)
-                    (when data (str " " (pr-str data))))))
+      (println (str (class e) ": " (ex-message e)))
+      (when data (prn data)))
     (prn e)))
 
 (defmethod report :fail [m]
@@ -109,72 +118,72 @@
 
 (defn assert-predicate
   "Code for (is (pred args...)): evaluates the args once and reports the call's outcome."
-  [msg form pos]
+  [msg form]
   (let [args (rest form)
         pred (first form)]
     `(let [values# (list ~@args)
            result# (apply ~pred values#)]
        (if result#
-         (do-report (merge ~pos {:type :pass, :message ~msg,
+         (do-report (merge {:type :pass, :message ~msg,
                                  :expected '~form, :actual (cons '~pred values#)}))
-         (do-report (merge ~pos {:type :fail, :message ~msg,
+         (do-report (merge {:type :fail, :message ~msg,
                                  :expected '~form, :actual (list '~'not (cons '~pred values#))})))
        result#)))
 
 (defn assert-any
   "Code for (is x) where x is not a function call."
-  [msg form pos]
+  [msg form]
   `(let [value# ~form]
      (if value#
-       (do-report (merge ~pos {:type :pass, :message ~msg, :expected '~form, :actual value#}))
-       (do-report (merge ~pos {:type :fail, :message ~msg, :expected '~form, :actual value#})))
+       (do-report (merge {:type :pass, :message ~msg, :expected '~form, :actual value#}))
+       (do-report (merge {:type :fail, :message ~msg, :expected '~form, :actual value#})))
      value#))
 
 (defmulti assert-expr
   "Extends is: dispatches on the symbol at the head of the asserted form."
-  (fn [msg form pos]
+  (fn [msg form]
     (cond
       (nil? form) :always-fail
       (seq? form) (first form)
       :else :default)))
 
-(defmethod assert-expr :always-fail [msg form pos]
-  `(do-report (merge ~pos {:type :fail, :message ~msg})))
+(defmethod assert-expr :always-fail [msg form]
+  `(do-report (merge {:type :fail, :message ~msg})))
 
-(defmethod assert-expr :default [msg form pos]
+(defmethod assert-expr :default [msg form]
   (if (and (sequential? form) (function? (first form)))
-    (assert-predicate msg form pos)
-    (assert-any msg form pos)))
+    (assert-predicate msg form)
+    (assert-any msg form)))
 
-(defmethod assert-expr 'instance? [msg form pos]
+(defmethod assert-expr 'instance? [msg form]
   `(let [klass# ~(nth form 1)
          object# ~(nth form 2)]
      (let [result# (instance? klass# object#)]
        (if result#
-         (do-report (merge ~pos {:type :pass, :message ~msg, :expected '~form, :actual (class object#)}))
-         (do-report (merge ~pos {:type :fail, :message ~msg, :expected '~form, :actual (class object#)})))
+         (do-report (merge {:type :pass, :message ~msg, :expected '~form, :actual (class object#)}))
+         (do-report (merge {:type :fail, :message ~msg, :expected '~form, :actual (class object#)})))
        result#)))
 
-(defmethod assert-expr 'thrown? [msg form pos]
+(defmethod assert-expr 'thrown? [msg form]
   (let [klass (nth form 1)
         body (nthnext form 2)]
     `(try ~@body
-          (do-report (merge ~pos {:type :fail, :message ~msg, :expected '~form, :actual nil}))
+          (do-report (merge {:type :fail, :message ~msg, :expected '~form, :actual nil}))
           (catch ~klass e#
-            (do-report (merge ~pos {:type :pass, :message ~msg, :expected '~form, :actual e#}))
+            (do-report (merge {:type :pass, :message ~msg, :expected '~form, :actual e#}))
             e#))))
 
-(defmethod assert-expr 'thrown-with-msg? [msg form pos]
+(defmethod assert-expr 'thrown-with-msg? [msg form]
   (let [klass (nth form 1)
         re (nth form 2)
         body (nthnext form 3)]
     `(try ~@body
-          (do-report (merge ~pos {:type :fail, :message ~msg, :expected '~form, :actual nil}))
+          (do-report (merge {:type :fail, :message ~msg, :expected '~form, :actual nil}))
           (catch ~klass e#
             (let [m# (ex-message e#)]
               (if (and m# (re-find ~re m#))
-                (do-report (merge ~pos {:type :pass, :message ~msg, :expected '~form, :actual e#}))
-                (do-report (merge ~pos {:type :fail, :message ~msg, :expected '~form, :actual e#}))))
+                (do-report (merge {:type :pass, :message ~msg, :expected '~form, :actual e#}))
+                (do-report (merge {:type :fail, :message ~msg, :expected '~form, :actual e#}))))
             e#))))
 
 (defn- form-position [form]
@@ -186,16 +195,17 @@
   "Runs the assertion code for form, reporting an exception as an error."
   [msg form]
   (let [pos (form-position &form)]
-    `(try ~(assert-expr msg form pos)
-          (catch Throwable t#
-            (do-report (merge ~pos {:type :error, :message ~msg,
-                                    :expected '~form, :actual t#}))))))
+    `(binding [*assertion-position* ~pos]
+       (try ~(assert-expr msg form)
+            (catch Throwable t#
+              (do-report {:type :error, :message ~msg,
+                          :expected '~form, :actual t#}))))))
 
 (defmacro is
   "Asserts that form is truthy, reporting :pass or :fail (or :error when it
   throws). (is (thrown? c body)) and (is (thrown-with-msg? c re body)) check
   exceptions."
-  ([form] `(is ~form nil))
+  ([form] (with-meta `(try-expr nil ~form) (meta &form)))
   ([form msg] (with-meta `(try-expr ~msg ~form) (meta &form))))
 
 (defmacro are

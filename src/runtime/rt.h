@@ -1124,7 +1124,7 @@ bool kiln_digest_equal(const uint8_t *a, const uint8_t *b, size_t n);
  */
 #define KILN_SUBSYSTEMS(X) \
   X(symbol) X(coll) X(var) X(error) X(number) X(string) X(hash) X(print) X(fn) X(ref) \
-  X(regex) X(seq) X(record) X(reader) X(compiler) X(io)
+  X(regex) X(seq) X(record) X(io) X(reader) X(compiler)
 #define KILN_SUBSYSTEM_INIT_DECL(name) void kiln_##name##_init(void);
 KILN_SUBSYSTEMS(KILN_SUBSYSTEM_INIT_DECL)
 #undef KILN_SUBSYSTEM_INIT_DECL
