@@ -2,8 +2,7 @@
  * regex.c — regular expressions on PCRE2, with java.util.regex's behaviour
  * where the two differ in ways programs notice:
  *
- * - A pattern is compiled with UTF and MATCH_INVALID_UTF (strings may hold
- *   lone surrogates), newline convention ANY (Java's line terminators for
+ * - A pattern is compiled with UTF, newline convention ANY (Java's line terminators for
  *   ".", "^" and "$"), and ALT_BSUX plus EXTRA_ALT_BSUX so \uXXXX, \xhh and
  *   \x{h..h} mean what they mean in Java.
  * - Java's POSIX classes \p{Alpha}, \p{Digit}, \p{Punct}, ... (ASCII-only in
@@ -178,7 +177,7 @@ kiln_val kiln_regex_new(kiln_val source) {
   int err;
   PCRE2_SIZE off;
   pcre2_code *code = pcre2_compile((PCRE2_SPTR)(sb.buf ? sb.buf : ""), sb.len,
-                                   PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_ALT_BSUX,
+                                   PCRE2_UTF | PCRE2_ALT_BSUX,
                                    &err, &off, compile_context());
   if (!code) {
     PCRE2_UCHAR msg[256];
@@ -199,6 +198,25 @@ kiln_val kiln_regex_new(kiln_val source) {
 /* ==== matching ========================================================= */
 
 /*
+ * Strings are valid UTF-8 except for lone surrogates (WTF-8), so matching
+ * skips PCRE2's UTF check, which would cost a pass over the whole subject on
+ * every search. A string holding a lone surrogate is matched as a copy in
+ * which each one is U+FFFD: the same three bytes long, so offsets agree.
+ */
+static const char *subject_bytes(kiln_val s) {
+  const kiln_string *str = (const kiln_string *)s;
+  if (!(str->h.flags & KILN_STR_SURROGATES)) return str->data;
+  char *copy = kiln_alloc_atomic(str->nbytes + 1);
+  memcpy(copy, str->data, str->nbytes + 1);
+  for (size_t i = 0; i + 2 < str->nbytes; i++)
+    if ((unsigned char)copy[i] == 0xED && (unsigned char)copy[i + 1] >= 0xA0) {
+      copy[i] = (char)0xEF, copy[i + 1] = (char)0xBF, copy[i + 2] = (char)0xBD;
+      i += 2;
+    }
+  return copy;
+}
+
+/*
  * Searches [s] from byte [start]; on success fills ov[0 .. 2*(ngroups+1)) with
  * byte offsets (unset groups as SIZE_MAX). [whole] anchors at both ends.
  */
@@ -206,8 +224,8 @@ static bool re_search(const kiln_regex *re, kiln_val s, size_t start, bool whole
   pcre2_code *code = re->code;
   pcre2_match_data *md = pcre2_match_data_create_from_pattern(code, NULL);
   if (!md) kiln_throwf(KILN_EX_OOM, "Kiln could not allocate regex match data");
-  uint32_t opts = whole ? (PCRE2_ANCHORED | PCRE2_ENDANCHORED) : 0;
-  int rc = pcre2_match(code, (PCRE2_SPTR)kiln_str_data(s), kiln_str_nbytes(s), start, opts, md, NULL);
+  uint32_t opts = (whole ? (PCRE2_ANCHORED | PCRE2_ENDANCHORED) : 0) | PCRE2_NO_UTF_CHECK;
+  int rc = pcre2_match(code, (PCRE2_SPTR)subject_bytes(s), kiln_str_nbytes(s), start, opts, md, NULL);
   bool ok = rc >= 0;
   if (ok) {
     PCRE2_SIZE *v = pcre2_get_ovector_pointer(md);

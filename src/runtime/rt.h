@@ -290,6 +290,7 @@ typedef struct kiln_string {
 } kiln_string;
 #define KILN_STR_ASCII 1u
 #define KILN_STR_HASHED 2u
+#define KILN_STR_SURROGATES 4u /* holds a lone surrogate (not valid UTF-8) */
 
 kiln_val kiln_str_new(const char *utf8, size_t nbytes);
 kiln_val kiln_str_cstr(const char *s);

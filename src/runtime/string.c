@@ -166,9 +166,9 @@ static size_t cp_units(uint32_t cp) { return cp >= 0x10000 ? 2 : 1; }
  * Checks that [s] is normal WTF-8 (valid, and no encoded surrogate pair);
  * counts its UTF-16 units and reports whether it is all ASCII.
  */
-static bool utf8_scan(const char *s, size_t n, uint32_t *units, bool *ascii) {
+static bool utf8_scan(const char *s, size_t n, uint32_t *units, uint32_t *flags) {
   size_t i = 0, u = 0;
-  bool normal = true, asc = true;
+  bool normal = true, asc = true, lone = false;
   uint32_t prev = 0;
   while (i < n) {
     if ((unsigned char)s[i] < 0x80) {
@@ -180,11 +180,12 @@ static bool utf8_scan(const char *s, size_t n, uint32_t *units, bool *ascii) {
     uint32_t cp = kiln_utf8_decode(s, n, &i);
     if (cp == 0xFFFD && !(i - at == 3 && (unsigned char)s[at] == 0xEF)) normal = false;
     if (is_low_surrogate(cp) && is_high_surrogate(prev)) normal = false;
+    if (cp >= 0xD800 && cp <= 0xDFFF) lone = true;
     u += cp_units(cp);
     prev = cp;
   }
   *units = (uint32_t)u;
-  *ascii = asc;
+  *flags = (asc ? KILN_STR_ASCII : 0) | (lone ? KILN_STR_SURROGATES : 0);
   return normal;
 }
 
@@ -249,13 +250,14 @@ static void build_checkpoints(kiln_string *str) {
   }
 }
 
-static kiln_val str_alloc(const char *s, size_t n, uint32_t units, bool ascii) {
+static kiln_val str_alloc(const char *s, size_t n, uint32_t units, uint32_t flags) {
+  bool ascii = (flags & KILN_STR_ASCII) != 0;
   size_t extra = 0;
   if (!ascii && units > CHECKPOINT_UNITS)
     extra = checkpoint_offset(n) - (n + 1) + sizeof(checkpoint) * (units / CHECKPOINT_UNITS + 1);
   kiln_string *str = kiln_alloc_atomic(sizeof(kiln_string) + n + 1 + extra);
   str->h.type = KILN_T_STRING;
-  str->h.flags = ascii ? KILN_STR_ASCII : 0;
+  str->h.flags = flags;
   str->nbytes = (uint32_t)n;
   str->nunits = units;
   str->hash = 0;
@@ -268,14 +270,13 @@ static kiln_val str_alloc(const char *s, size_t n, uint32_t units, bool ascii) {
 
 kiln_val kiln_str_new(const char *s, size_t n) {
   if (n > UINT32_MAX / 2) kiln_throwf(KILN_EX_OOM, "String of %zu bytes is too long", n);
-  uint32_t units;
-  bool ascii;
-  if (utf8_scan(s, n, &units, &ascii)) return str_alloc(s, n, units, ascii);
+  uint32_t units, flags;
+  if (utf8_scan(s, n, &units, &flags)) return str_alloc(s, n, units, flags);
   kiln_sb sb;
   kiln_sb_init(&sb);
   utf8_normalise(&sb, s, n);
-  utf8_scan(sb.buf, sb.len, &units, &ascii);
-  return str_alloc(sb.buf, sb.len, units, ascii);
+  utf8_scan(sb.buf, sb.len, &units, &flags);
+  return str_alloc(sb.buf, sb.len, units, flags);
 }
 
 kiln_val kiln_str_cstr(const char *s) { return kiln_str_new(s, strlen(s)); }
@@ -360,7 +361,7 @@ KILN_NORETURN static void subs_bounds(kiln_val s, int64_t from, int64_t to) {
 
 kiln_val kiln_str_subs(kiln_val s, size_t from, size_t to) {
   if (from > to || to > kiln_str_count(s)) subs_bounds(s, (int64_t)from, (int64_t)to);
-  if (str_ascii(s)) return str_alloc(kiln_str_data(s) + from, to - from, (uint32_t)(to - from), true);
+  if (str_ascii(s)) return str_alloc(kiln_str_data(s) + from, to - from, (uint32_t)(to - from), KILN_STR_ASCII);
   bool mid_from, mid_to;
   size_t bf = unit_to_byte(s, from, &mid_from);
   size_t bt = unit_to_byte(s, to, &mid_to);
