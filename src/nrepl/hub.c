@@ -502,6 +502,9 @@ static void *device_main(void *arg) {
         kiln_benc_free(w);
         fprintf(stderr, "kiln: device %s (%s, %s, pid %lld) connected from %s\n", d->name, d->id,
                 d->target_name, (long long)d->pid, c->peer);
+        /* Ask the toolchain its version now (it is part of every cache key
+         * and costs a few process spawns once), not during the first eval. */
+        if (d->target) kiln_tc_driver_current()->version(d->target);
       } else {
         route(d, m);
       }
