@@ -611,13 +611,6 @@ void kiln_str_to(kiln_sb *sb, kiln_val x) {
     put_class_at(sb, kiln_sb_cstr(&cls), (uint32_t)kiln_identity_hash(x));
     return;
   }
-  case KILN_T_ATOM:
-  case KILN_T_VOLATILE:
-  case KILN_T_DELAY:
-  case KILN_T_REDUCED:
-  case KILN_T_TRANSIENT_VECTOR:
-  case KILN_T_TRANSIENT_MAP:
-  case KILN_T_TRANSIENT_SET:
   case KILN_T_RECORD: /* records keep Object.toString: "user.R@hash" */
   case KILN_T_TYPE: {
     const kiln_record *r = (const kiln_record *)x;
@@ -628,6 +621,13 @@ void kiln_str_to(kiln_sb *sb, kiln_val x) {
                  (uint32_t)(KILN_HAS_TYPE(x, KILN_T_RECORD) ? kiln_java_hash(x) : kiln_identity_hash(x)));
     return;
   }
+  case KILN_T_ATOM:
+  case KILN_T_VOLATILE:
+  case KILN_T_DELAY:
+  case KILN_T_REDUCED:
+  case KILN_T_TRANSIENT_VECTOR:
+  case KILN_T_TRANSIENT_MAP:
+  case KILN_T_TRANSIENT_SET:
   case KILN_T_MULTIFN:
   case KILN_T_POINTER:
   case KILN_T_PROTOCOL:
