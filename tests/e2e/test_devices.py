@@ -211,12 +211,10 @@ def fake_server_device(patch_b64, symbol):
 
 
 def wrong_token():
-    proc, port, d = server("--device-port", "0", env={"KILN_TOKEN": "right-token"})
+    dport = free_port()
+    proc, port, d = server("--device-port", str(dport), env={"KILN_TOKEN": "right-token"})
     try:
         c = Client(port=port)
-        # Find the device port from the process's stderr is awkward; ask the
-        # kernel: the device port is the server's other listening socket.
-        dport = device_port_of(proc.pid, port)
         raw = socket.create_connection(("127.0.0.1", dport))
         raw.sendall(encode({"op": "hello", "token": "wrong-token", "target": "linux-x86_64", "abi": 1, "layout": 0,
                             "name": "evil", "id": "evil", "pid": 1}))
@@ -245,16 +243,6 @@ def wrong_token():
         dev.wait()
     finally:
         stop(proc)
-
-
-def device_port_of(pid, nrepl_port):
-    out = subprocess.run(["ss", "-ltnpH"], capture_output=True, text=True).stdout
-    for line in out.splitlines():
-        if "pid=%d," % pid in line:
-            port = int(line.split()[3].rsplit(":", 1)[1])
-            if port != nrepl_port:
-                return port
-    raise RuntimeError("no device port for pid %d" % pid)
 
 
 def killed_and_restarted():
@@ -312,9 +300,9 @@ def device_source_macros():
     src = os.path.join(d, "app.clj")
     with open(src, "w") as f:
         f.write("(ns dev.app)\n(defmacro twice [x] `(* 2 ~x))\n(def state (atom 40))\n(defn bump [] (swap! state inc))\n")
-    proc, port, _ = server("--device-port", "0", cwd=d)
+    dport = free_port()
+    proc, port, _ = server("--device-port", str(dport), cwd=d)
     try:
-        dport = device_port_of(proc.pid, port)
         dev = subprocess.Popen([KILN, "device", "--connect", "127.0.0.1:%d" % dport, src], cwd=d,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         c = Client(port=port, timeout=120)
