@@ -167,26 +167,57 @@ static kiln_benc *hello(device_client *c) {
 
 /* ---- serving requests ---- */
 
+/* *out* or *err* of one patch, sent as {id out} / {id err}. In GC memory,
+ * reachable from its writer, which code may keep after the patch ran; text
+ * written after the patch finished is dropped. */
 typedef struct stream_ctx {
   device_client *c;
-  const char *id;
+  char id[64];
   const char *key;
   kiln_bbuf buf;
+  pthread_mutex_t lock;
+  bool closed;
 } stream_ctx;
 
 static void stream_send(stream_ctx *s) {
-  if (!s->buf.len) return;
-  kiln_benc *m = kiln_benc_dict();
-  kiln_benc_set_str(m, "id", s->id);
-  kiln_benc_set_strn(m, s->key, s->buf.p, s->buf.len);
+  pthread_mutex_lock(&s->lock);
+  if (s->buf.len && !s->closed) {
+    kiln_benc *m = kiln_benc_dict();
+    kiln_benc_set_str(m, "id", s->id);
+    kiln_benc_set_strn(m, s->key, s->buf.p, s->buf.len);
+    send_msg(s->c, m);
+  }
   s->buf.len = 0;
-  send_msg(s->c, m);
+  pthread_mutex_unlock(&s->lock);
 }
 
 static void stream_write(kiln_writer *w, const char *s, size_t n) {
   stream_ctx *st = w->ctx;
-  kiln_bbuf_put(&st->buf, s, n);
-  if (st->buf.len >= 1024 || (n > 0 && s[n - 1] == '\n')) stream_send(st);
+  pthread_mutex_lock(&st->lock);
+  bool send = false;
+  if (!st->closed) {
+    kiln_bbuf_put(&st->buf, s, n);
+    send = st->buf.len >= 1024 || (n > 0 && s[n - 1] == '\n');
+  }
+  pthread_mutex_unlock(&st->lock);
+  if (send) stream_send(st);
+}
+
+static stream_ctx *stream_new(device_client *c, const char *id, const char *key) {
+  stream_ctx *st = kiln_alloc(sizeof *st);
+  st->c = c;
+  snprintf(st->id, sizeof st->id, "%s", id);
+  st->key = key;
+  pthread_mutex_init(&st->lock, NULL);
+  return st;
+}
+
+static void stream_close(stream_ctx *st) {
+  stream_send(st);
+  pthread_mutex_lock(&st->lock);
+  st->closed = true;
+  kiln_bbuf_free(&st->buf);
+  pthread_mutex_unlock(&st->lock);
 }
 
 static void stream_flush(kiln_writer *w) { stream_send(w->ctx); }
@@ -266,10 +297,10 @@ static void load_patch(device_client *c, const kiln_benc *m, const char *id) {
     reply_done(c, id, "unauthenticated", why, NULL);
     return;
   }
-  stream_ctx out = {c, id, "out", {0}}, err = {c, id, "err", {0}};
+  stream_ctx *out = stream_new(c, id, "out"), *err = stream_new(c, id, "err");
   kiln_var *vars[] = {kiln_v_out, kiln_v_err};
-  kiln_val vals[] = {kiln_writer_callback(stream_write, stream_flush, &out),
-                     kiln_writer_callback(stream_write, stream_flush, &err)};
+  kiln_val vals[] = {kiln_writer_callback(stream_write, stream_flush, out),
+                     kiln_writer_callback(stream_write, stream_flush, err)};
   kiln_var_push_bindings_n(2, vars, vals);
   kiln_val result = KILN_NIL;
   const kiln_patch_record *rec = NULL;
@@ -277,10 +308,8 @@ static void load_patch(device_client *c, const kiln_benc *m, const char *id) {
   memset(&e, 0, sizeof e);
   int rc = kiln_patch_load((const uint8_t *)bytes, n, symbol, &result, &rec, &e);
   kiln_var_pop_bindings();
-  stream_send(&out);
-  stream_send(&err);
-  kiln_bbuf_free(&out.buf);
-  kiln_bbuf_free(&err.buf);
+  stream_close(out);
+  stream_close(err);
   if (rc != 0) {
     kiln_benc *r = reply(id);
     char text[1200];

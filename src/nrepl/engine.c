@@ -42,40 +42,47 @@ const char *kiln_engine_ns_name(kiln_session *s) {
 
 void kiln_stream_send(kiln_stream *st) {
   pthread_mutex_lock(&st->lock);
-  if (st->buf.len) {
+  if (st->buf.len && !st->closed) {
     kiln_benc *m = kiln_benc_dict();
     kiln_benc_set_strn(m, st->key, st->buf.p, st->buf.len);
-    st->buf.len = 0;
     kiln_reply(st->req, m);
   }
+  st->buf.len = 0;
   pthread_mutex_unlock(&st->lock);
 }
 
 static void stream_write(kiln_writer *w, const char *s, size_t n) {
   kiln_stream *st = w->ctx;
   pthread_mutex_lock(&st->lock);
-  kiln_bbuf_put(&st->buf, s, n);
-  bool send = st->buf.len >= 1024 || (n > 0 && s[n - 1] == '\n');
+  bool send = false;
+  if (!st->closed) {
+    kiln_bbuf_put(&st->buf, s, n);
+    send = st->buf.len >= 1024 || (n > 0 && s[n - 1] == '\n');
+  }
   pthread_mutex_unlock(&st->lock);
   if (send) kiln_stream_send(st);
 }
 
 static void stream_flush(kiln_writer *w) { kiln_stream_send(w->ctx); }
 
-void kiln_stream_init(kiln_stream *st, kiln_request *req, const char *key) {
-  memset(st, 0, sizeof *st);
+kiln_stream *kiln_stream_new(kiln_request *req, const char *key) {
+  kiln_stream *st = kiln_alloc(sizeof *st);
   st->req = req;
   st->key = key;
   pthread_mutex_init(&st->lock, NULL);
+  st->writer = kiln_writer_callback(stream_write, stream_flush, st);
+  return st;
 }
 
-kiln_val kiln_stream_writer(kiln_stream *st) {
-  return kiln_writer_callback(stream_write, stream_flush, st);
-}
+kiln_val kiln_stream_writer(kiln_stream *st) { return st->writer; }
 
-void kiln_stream_free(kiln_stream *st) {
+void kiln_stream_close(kiln_stream *st) {
+  kiln_stream_send(st);
+  pthread_mutex_lock(&st->lock);
+  st->closed = true;
+  st->req = NULL;
   kiln_bbuf_free(&st->buf);
-  pthread_mutex_destroy(&st->lock);
+  pthread_mutex_unlock(&st->lock);
 }
 
 /* ---- errors ---- */
@@ -245,14 +252,12 @@ bool kiln_engine_eval(kiln_request *req, bool load_file) {
     }
     ns = found;
   }
-  kiln_stream out, err;
-  kiln_stream_init(&out, req, "out");
-  kiln_stream_init(&err, req, "err");
+  kiln_stream *out = kiln_stream_new(req, "out"), *err = kiln_stream_new(req, "err");
   const char *file = kiln_benc_get_str(req->msg, "file", NULL);
   if (load_file) file = NULL;
   kiln_var *vars[] = {kiln_v_ns, kiln_v_out, kiln_v_err, kiln_v_star1, kiln_v_star2,
                       kiln_v_star3, kiln_v_stare, kiln_v_file};
-  kiln_val vals[] = {ns, kiln_stream_writer(&out), kiln_stream_writer(&err), s->vals[KILN_SV_1],
+  kiln_val vals[] = {ns, kiln_stream_writer(out), kiln_stream_writer(err), s->vals[KILN_SV_1],
                      s->vals[KILN_SV_2], s->vals[KILN_SV_3], s->vals[KILN_SV_E],
                      kiln_str_cstr(file ? file : "NO_SOURCE_PATH")};
   kiln_var_push_bindings_n(KILN_ARRAY_LEN(vars), vars, vals);
@@ -263,11 +268,11 @@ bool kiln_engine_eval(kiln_request *req, bool load_file) {
     if (kiln_pcall(load_body, &es, &es.value, &ex)) {
       kiln_flush(vals[1]);
       kiln_flush(vals[2]);
-      send_value(req, &err, &es, false);
+      send_value(req, err, &es, false);
     } else {
       kiln_flush(vals[1]);
       kiln_var_set(kiln_v_stare, ex);
-      report_exception(req, &err, ex, false);
+      report_exception(req, err, ex, false);
     }
   } else {
     size_t n = 0;
@@ -282,19 +287,19 @@ bool kiln_engine_eval(kiln_request *req, bool load_file) {
       if (th->interrupt || s->interrupted) break;
       if (!kiln_pcall(read_body, &es, &result, &ex)) {
         kiln_var_set(kiln_v_stare, ex);
-        report_exception(req, &err, ex, true);
+        report_exception(req, err, ex, true);
         break;
       }
       if (result != KILN_TRUE) break;
       if (!kiln_pcall(eval_body, &es, &es.value, &ex)) {
         kiln_flush(vals[1]);
         kiln_var_set(kiln_v_stare, ex);
-        report_exception(req, &err, ex, false);
+        report_exception(req, err, ex, false);
         continue;
       }
       kiln_flush(vals[1]);
       kiln_flush(vals[2]);
-      if (send_value(req, &err, &es, true)) {
+      if (send_value(req, err, &es, true)) {
         kiln_var_set(kiln_v_star3, kiln_var_get(kiln_v_star2));
         kiln_var_set(kiln_v_star2, kiln_var_get(kiln_v_star1));
         kiln_var_set(kiln_v_star1, es.value);
@@ -315,10 +320,10 @@ bool kiln_engine_eval(kiln_request *req, bool load_file) {
   s->vals[KILN_SV_3] = kiln_var_get(kiln_v_star3);
   s->vals[KILN_SV_E] = kiln_var_get(kiln_v_stare);
   kiln_var_pop_bindings();
-  kiln_stream_send(&out);
-  kiln_stream_send(&err);
-  kiln_stream_free(&out);
-  kiln_stream_free(&err);
+  kiln_stream_send(out);
+  kiln_stream_send(err);
+  kiln_stream_close(out);
+  kiln_stream_close(err);
   return false;
 }
 

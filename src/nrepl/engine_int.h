@@ -8,20 +8,27 @@
 
 #include "nrepl/nrepl.h"
 
-/* A stream of out or err messages for one request; text is buffered and sent
- * at a newline, a flush, or 1 KiB. */
+/*
+ * A stream of out or err messages for one request; text is buffered and sent
+ * at a newline, a flush, or 1 KiB. Streams live in GC memory, reachable from
+ * their writer: code may keep *out* (in a var, a future) after the request
+ * ends, and text written to a closed stream is dropped.
+ */
 typedef struct kiln_stream {
-  kiln_request *req;
-  const char *key; /* "out" or "err" */
-  kiln_bbuf buf;
+  kiln_request *req; /* NULL once closed */
+  const char *key;   /* "out" or "err" */
+  kiln_bbuf buf;     /* malloc memory */
   pthread_mutex_t lock;
+  bool closed;
+  kiln_val writer;
 } kiln_stream;
 
-void kiln_stream_init(kiln_stream *st, kiln_request *req, const char *key);
-/* A callback writer (GC value) writing into [st]. */
+kiln_stream *kiln_stream_new(kiln_request *req, const char *key);
+/* The callback writer (GC value) writing into [st]. */
 kiln_val kiln_stream_writer(kiln_stream *st);
 void kiln_stream_send(kiln_stream *st);
-void kiln_stream_free(kiln_stream *st);
+/* Sends what is buffered and closes [st]. */
+void kiln_stream_close(kiln_stream *st);
 
 /* The exception's JVM class name, and its innermost cause. */
 const char *kiln_engine_ex_class(kiln_val ex);

@@ -875,9 +875,7 @@ bool kiln_hub_eval(kiln_request *req, bool load_file) {
     }
     ns = found;
   }
-  kiln_stream out, err;
-  kiln_stream_init(&out, req, "out");
-  kiln_stream_init(&err, req, "err");
+  kiln_stream *out = kiln_stream_new(req, "out"), *err = kiln_stream_new(req, "err");
   size_t n = 0;
   const char *code, *file;
   if (load_file) {
@@ -888,19 +886,19 @@ bool kiln_hub_eval(kiln_request *req, bool load_file) {
     code = kiln_benc_get_str(req->msg, "code", &n);
     file = kiln_benc_get_str(req->msg, "file", NULL);
   }
-  bind_for_compile(ns, &out, &err, file);
+  bind_for_compile(ns, out, err, file);
   eval_ctx ec = {d, req, load_file};
   kiln_timings sum = {0};
   bool cached = false;
-  compile_code(req, &err, code, n, file, (int)kiln_benc_get_int(req->msg, "line", 1),
+  compile_code(req, err, code, n, file, (int)kiln_benc_get_int(req->msg, "line", 1),
                (int)kiln_benc_get_int(req->msg, "column", 1), d->target, !load_file, push_built,
                &ec, &sum, &cached);
-  kiln_stream_send(&out);
-  kiln_stream_send(&err);
+  kiln_stream_send(out);
+  kiln_stream_send(err);
   if (!load_file) s->vals[KILN_SV_NS] = kiln_var_get(kiln_v_ns);
   kiln_var_pop_bindings();
-  kiln_stream_free(&out);
-  kiln_stream_free(&err);
+  kiln_stream_close(out);
+  kiln_stream_close(err);
   device_release(d);
   if (kiln_benc_get_bool(req->msg, "kiln/timings")) {
     kiln_benc *m = kiln_benc_dict();
@@ -1028,21 +1026,19 @@ const char *kiln_hub_compile_patch(kiln_request *req) {
   kiln_val ns = s->vals[KILN_SV_NS] ? s->vals[KILN_SV_NS] : kiln_ns_user;
   const char *ns_name = kiln_benc_get_str(req->msg, "ns", NULL);
   if (ns_name && *ns_name) ns = kiln_ns_find_or_create(kiln_sym(NULL, ns_name));
-  kiln_stream out, err;
-  kiln_stream_init(&out, req, "out");
-  kiln_stream_init(&err, req, "err");
-  bind_for_compile(ns, &out, &err, kiln_benc_get_str(req->msg, "file", NULL));
+  kiln_stream *out = kiln_stream_new(req, "out"), *err = kiln_stream_new(req, "err");
+  bind_for_compile(ns, out, err, kiln_benc_get_str(req->msg, "file", NULL));
   size_t n = 0;
   const char *code = kiln_benc_get_str(req->msg, "code", &n);
   cp_ctx cc = {req, false};
   kiln_timings sum = {0};
   bool cached;
-  compile_code(req, &err, code, n, kiln_benc_get_str(req->msg, "file", NULL), 1, 1, target, false,
+  compile_code(req, err, code, n, kiln_benc_get_str(req->msg, "file", NULL), 1, 1, target, false,
                reply_dylib, &cc, &sum, &cached);
-  kiln_stream_send(&out);
-  kiln_stream_send(&err);
+  kiln_stream_send(out);
+  kiln_stream_send(err);
   kiln_var_pop_bindings();
-  kiln_stream_free(&out);
-  kiln_stream_free(&err);
+  kiln_stream_close(out);
+  kiln_stream_close(err);
   return cc.replied ? NULL : "compile-error";
 }

@@ -179,6 +179,11 @@ def standalone_checks(port, ref_port):
     m = c.read()
     check("error" in m.get("status", []), "non-dict top level: error reply", str(m))
     check(values(c.eval("(+ 3 4)", session=s)) == ["7"], "connection usable after a non-dict message")
+    # A writer kept after its eval ended (regression: it pointed at freed memory).
+    c.eval("(def kept-out *out*)", session=s)
+    r = c.eval("(binding [*out* kept-out] (println \"late\")) :alive", session=s)
+    check(values(r) == ["nil", ":alive"] if len(values(r)) == 2 else values(r) == [":alive"], "old *out* after its eval", str(r))
+    check(values(c.eval("(+ 1 1)", session=s)) == ["2"], "server alive after writing to an old *out*")
     # interrupt of a running eval
     c.send({"op": "eval", "code": "(loop [i 0] (recur (inc i)))", "id": "spin", "session": s})
     time.sleep(0.5)
