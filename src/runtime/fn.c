@@ -154,7 +154,7 @@ static kiln_val call_spread(kiln_val f, uint32_t nfixed, const kiln_val *fixed, 
     cap = nfixed + 8 > cap ? nfixed + 8 : cap;
     args = kiln_alloc(cap * sizeof(kiln_val));
   }
-  memcpy(args, fixed, nfixed * sizeof(kiln_val));
+  if (nfixed) memcpy(args, fixed, nfixed * sizeof(kiln_val));
   for (kiln_val s = kiln_seq(tail); s != KILN_NIL; s = kiln_next(s)) {
     if (hand_over && n == KILN_MAX_POSITIONAL + 1) return call_handing_over(f, n, args, s);
     if (n == cap) {
