@@ -14,8 +14,6 @@ add_test(NAME patch/host-example-clj
   WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
 set_tests_properties(patch/host-example-clj PROPERTIES
   PASS_REGULAR_EXPRESSION "user/answer => 42.*user/answer => 42")
-set_tests_properties(patch/symbols patch/host-example-c patch/host-example-clj
-  PROPERTIES DEPENDS kiln_cli)
 if(TARGET unit/test_sha256 OR TEST unit/test_sha256)
   set_tests_properties(unit/test_sha256 unit/test_patch_load PROPERTIES LABELS sanitize)
 endif()
