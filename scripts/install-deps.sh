@@ -8,7 +8,8 @@ debian_packages=(
   clang-14 lld-14 llvm-14 libclang-rt-14-dev
   libgc-dev libtommath-dev libpcre2-dev libedit-dev
   clojure libnrepl-clojure
-  qemu-user-static libc6-arm64-cross libc6-dev-arm64-cross
+  qemu-user-static libc6-arm64-cross libc6-dev-arm64-cross libgcc-12-dev-arm64-cross
+  libgc-dev:arm64 libtommath-dev:arm64 libpcre2-dev:arm64
 )
 brew_packages=(cmake pkg-config llvm lld bdw-gc libtommath pcre2 libedit clojure)
 
@@ -20,6 +21,14 @@ if [ "$(uname -s)" = Darwin ]; then
   exit 0
 fi
 
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+# The aarch64 cross tests link the runtime against Debian's arm64 libraries.
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  $sudo dpkg --add-architecture arm64
+  $sudo apt-get update -qq
+fi
+
 missing=()
 for p in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -27,8 +36,6 @@ done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "kiln: installing ${missing[*]}" >&2
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
