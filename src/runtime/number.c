@@ -1189,7 +1189,12 @@ static double dbl_trunc_q(double q) {
 
 static double dbl_quot(double n, double d) { return dbl_trunc_q(n / d); }
 
-static double dbl_rem(double n, double d) { return n - dbl_trunc_q(n / d) * d; }
+/* The product is stored before the subtraction so that no compiler fuses the
+ * two into an fma (clang does on arm64): Java rounds both. */
+static double dbl_rem(double n, double d) {
+  volatile double p = dbl_trunc_q(n / d) * d;
+  return n - p;
+}
 
 /* BigDecimal.divideToIntegralValue; [a], [b] owned by the caller, b != 0.
  * Under a math context, an integer part longer than the precision is
