@@ -426,21 +426,5 @@
   "True if x is a value made by reader-conditional."
   [x] (instance? ReaderConditional x))
 
-(defn- wrap-bits [x bits]
-  (let [m (bit-shift-left 1 bits)
-        v (bit-and (long x) (dec m))]
-    (if (>= v (bit-shift-right m 1)) (- v m) v)))
-
-(defn unchecked-byte "x truncated to 8 bits, as a signed number." [x] (wrap-bits x 8))
-(defn unchecked-short "x truncated to 16 bits, as a signed number." [x] (wrap-bits x 16))
-(defn unchecked-char "The char whose code is x truncated to 16 bits." [x] (char (bit-and (long x) 0xffff)))
-(defn unchecked-float "x as a floating-point number." [x] (float x))
-(defn unchecked-double "x as a double." [x] (double x))
-(defn unchecked-add-int "x + y, wrapping around in 32 bits." [x y] (unchecked-int (unchecked-add x y)))
-(defn unchecked-subtract-int "x - y, wrapping around in 32 bits." [x y] (unchecked-int (unchecked-subtract x y)))
-(defn unchecked-multiply-int "x * y, wrapping around in 32 bits." [x y] (unchecked-int (unchecked-multiply x y)))
-(defn unchecked-inc-int "x + 1, wrapping around in 32 bits." [x] (unchecked-int (unchecked-inc x)))
-(defn unchecked-dec-int "x - 1, wrapping around in 32 bits." [x] (unchecked-int (unchecked-dec x)))
-(defn unchecked-negate-int "-x, wrapping around in 32 bits." [x] (unchecked-int (unchecked-negate x)))
-(defn unchecked-divide-int "x / y truncated toward zero." [x y] (unchecked-int (quot x y)))
-(defn unchecked-remainder-int "The remainder of x / y, with the sign of x." [x y] (unchecked-int (rem x y)))
+;; unchecked-byte/short/char/float/double and the unchecked-*-int family are
+;; natives (src/runtime/number.c).
