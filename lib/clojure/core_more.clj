@@ -428,3 +428,13 @@
 
 ;; unchecked-byte/short/char/float/double and the unchecked-*-int family are
 ;; natives (src/runtime/number.c).
+
+(defmacro with-precision
+  "Runs body with decimal arithmetic rounded to precision digits, using the
+  rounding mode given after :rounding (HALF_UP when none): (with-precision 10
+  :rounding HALF_EVEN (/ 1M 3))."
+  [precision & exprs]
+  (let [[body rm] (if (= (first exprs) :rounding)
+                    [(nnext exprs) (second exprs)]
+                    [exprs 'HALF_UP])]
+    `(binding [*math-context* [~precision '~rm]] ~@body)))
