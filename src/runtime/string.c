@@ -609,10 +609,7 @@ static void trim_bounds(kiln_val s, size_t *start, size_t *end) {
 static kiln_val trim_impl(kiln_val s, bool left, bool right) {
   size_t a, b;
   trim_bounds(s, &a, &b);
-  if (a == 0 && b == 0) { /* all whitespace */
-    if (left && right) return kiln_str_new("", 0);
-    return kiln_str_new("", 0);
-  }
+  if (a == 0 && b == 0) return kiln_str_new("", 0); /* all whitespace */
   size_t from = left ? a : 0, to = right ? b : kiln_str_nbytes(s);
   if (from == 0 && to == kiln_str_nbytes(s)) return s;
   return kiln_str_new(kiln_str_data(s) + from, to - from);
@@ -800,8 +797,6 @@ KILN_NATIVE(n_escape) {
   kiln_val cmap = argv[1];
   kiln_sb sb;
   kiln_sb_init(&sb);
-  size_t n = kiln_str_nbytes(s);
-  const char *d = kiln_str_data(s);
   for (size_t i = 0; i < kiln_str_count(s); i++) {
     kiln_val c = kiln_str_nth(s, i);
     kiln_val r = kiln_call1(cmap, c);
@@ -821,8 +816,6 @@ KILN_NATIVE(n_escape) {
       kiln_str_to(&sb, r);
     }
   }
-  KILN_UNUSED(n);
-  KILN_UNUSED(d);
   return kiln_sb_to_string(&sb);
 }
 
