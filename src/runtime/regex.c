@@ -2,9 +2,9 @@
  * regex.c — regular expressions on PCRE2, with java.util.regex's behaviour
  * where the two differ in ways programs notice:
  *
- * - A pattern is compiled with UTF, newline convention ANY (Java's line terminators for
- *   ".", "^" and "$"), and ALT_BSUX plus EXTRA_ALT_BSUX so \uXXXX, \xhh and
- *   \x{h..h} mean what they mean in Java.
+ * - A pattern is compiled with UTF, newline convention ANY (Java's line
+ *   terminators for ".", "^" and "$"), and ALT_BSUX plus EXTRA_ALT_BSUX so
+ *   \uXXXX, \xhh and \x{h..h} mean what they mean in Java.
  * - Java's POSIX classes \p{Alpha}, \p{Digit}, \p{Punct}, ... (ASCII-only in
  *   Java) and \p{javaLowerCase}-style names are rewritten to PCRE2 syntax
  *   before compiling.
@@ -12,11 +12,15 @@
  *   search starts one character further on.
  * - Replacement strings follow Matcher.appendReplacement: $n, ${name} and
  *   backslash escapes.
+ * - Java's class union [a-c[x-z]] is flattened to [a-cx-z], and "[:" is two
+ *   literal characters (Java has no POSIX bracket classes).
  *
- * Not supported (PCRE2 has no equivalent): class intersection [a-z&&[^b]],
- * the inline flags (?u) (?U) (?d), and \p{InBlock}/\p{IsProperty} names
- * beyond the scripts and general categories PCRE2 knows. docs/language.md
- * lists these.
+ * Not supported (PCRE2 has no equivalent): class intersection [a-z&&[^b]]
+ * and negated classes nested in a class (both raise PatternSyntaxException
+ * rather than match differently), the inline flags (?u) (?U) (?d), and
+ * \p{InBlock} names. Two differences remain silent: (?i) folds case for all
+ * of Unicode (Java: ASCII only unless (?u)), and a lone surrogate in the
+ * subject matches as U+FFFD.
  *
  * A matcher (re-matcher) is a KILN_T_REGEX object with KILN_REGEX_MATCHER in
  * its flags: it holds the pattern, the input and the last match.
@@ -80,8 +84,15 @@ static const struct {
 };
 
 /* Rewrites the Java-only parts of [src] into PCRE2 syntax. */
+KILN_NORETURN static void unsupported(const char *what, const char *s, size_t at) {
+  kiln_throwf("java.util.regex.PatternSyntaxException",
+              "%s is not supported by Kiln's regular expressions near index %zu\n%s", what, at, s);
+}
+
 static void translate(kiln_sb *out, const char *s, size_t n) {
   int depth = 0; /* inside a character class */
+  /* Java's union [a-c[x-z]] flattens to [a-cx-z]: which brackets were dropped */
+  bool dropped[64] = {false};
   for (size_t i = 0; i < n; i++) {
     char c = s[i];
     if (c == '\\' && i + 1 < n) {
@@ -134,15 +145,30 @@ static void translate(kiln_sb *out, const char *s, size_t n) {
       i++;
       continue;
     }
+    if (c == '&' && depth > 0 && i + 1 < n && s[i + 1] == '&')
+      unsupported("Character class intersection (&&)", s, i);
+    if (c == '[' && depth > 0) {
+      if (i + 1 < n && s[i + 1] == '^') unsupported("A negated class inside a class", s, i);
+      if (depth >= (int)KILN_ARRAY_LEN(dropped)) unsupported("Nesting this deep", s, i);
+      dropped[depth++] = true;
+      /* Java has no [:alpha:] classes: [[:alpha:]] is the set of : a l p h */
+      if (i + 1 < n && s[i + 1] == ':') kiln_sb_puts(out, "\\:"), i++;
+      continue;
+    }
     if (c == '[') {
+      if (depth < (int)KILN_ARRAY_LEN(dropped)) dropped[depth] = false;
       depth++;
       kiln_sb_putc(out, c);
-      /* a ']' right after '[' or '[^' is a literal */
+      /* a ']' right after '[' or '[^' is a literal; so is ':' (no POSIX classes in Java) */
       if (i + 1 < n && s[i + 1] == '^') kiln_sb_putc(out, s[++i]);
+      if (i + 1 < n && s[i + 1] == ':') kiln_sb_puts(out, "\\:"), i++;
       if (i + 1 < n && s[i + 1] == ']') kiln_sb_puts(out, "\\]"), i++;
       continue;
     }
-    if (c == ']' && depth > 0) depth--;
+    if (c == ']' && depth > 0) {
+      depth--;
+      if (depth < (int)KILN_ARRAY_LEN(dropped) && dropped[depth]) continue;
+    }
     kiln_sb_putc(out, c);
   next:;
   }

@@ -215,6 +215,9 @@ static void test_clojure_string(void) {
 #undef STR_CALL
 }
 
+static kiln_val bad_intersection(void) { return kiln_regex_new(S("[a-c&&[^b]]")); }
+static kiln_val bad_syntax(void) { return kiln_regex_new(S("(a")); }
+
 static void test_regex(void) {
   kiln_val re = kiln_regex_new(S("(\\d+)-(\\d+)?"));
   CHECK_STR(pr(kiln_regex_find(re, S("x 12- y"))), "[\"12-\" \"12\" nil]");
@@ -229,6 +232,11 @@ static void test_regex(void) {
   CHECK_STR(pr(CALL("clojure.core", "re-find", m)), "\"b\"");
   CHECK(CALL("clojure.core", "re-find", m) == KILN_NIL);
   CHECK_STR(pr(kiln_regex_find(kiln_regex_new(S("\\u00e9.")), S("aéb"))), "\"éb\"");
+  /* Java's class union and its lack of POSIX bracket classes. */
+  CHECK_STR(pr(kiln_regex_find(kiln_regex_new(S("[a-c[x-z]]+")), S("--abxyz--"))), "\"abxyz\"");
+  CHECK_STR(pr(kiln_regex_find(kiln_regex_new(S("[[:alpha:]]+")), S("ab1:"))), "\"a\"");
+  CHECK_STR(throws(bad_intersection, NULL), "java.util.regex.PatternSyntaxException");
+  CHECK_STR(throws(bad_syntax, NULL), "java.util.regex.PatternSyntaxException");
   CHECK_STR(pr(kiln_regex_new(S("a\"b\\d"))), "#\"a\\\"b\\d\"");
   CHECK_STR(prs(kiln_regex_new(S("x\"y"))), "#\"x\\\"y\"");
   CHECK_STR(pr(CALL("clojure.core", "str", kiln_regex_new(S("a\\\"b")))), "\"a\\\\\\\"b\"");
