@@ -17,19 +17,16 @@
   concat
   (fn* concat
     ([] (lazy-seq* (fn* [] nil)))
-    ([x] (lazy-seq* (fn* [] x)))
-    ([x y]
+    ([a] (lazy-seq* (fn* [] a)))
+    ([a b]
      (lazy-seq* (fn* []
-                  (let* [s (seq x)]
-                    (if s (cons (first s) (concat (rest s) y)) y)))))
-    ([x y & zs]
-     (let* [cat (fn* cat [xys zs]
-                  (lazy-seq* (fn* []
-                               (let* [xys (seq xys)]
-                                 (if xys
-                                   (cons (first xys) (cat (rest xys) zs))
-                                   (if zs (cat (first zs) (next zs)) nil))))))]
-       (cat (concat x y) zs)))))
+                  (let* [s (seq a)]
+                    (if s
+                      (cons (first s) (concat (rest s) b))
+                      (seq b))))))
+    ([a b & more]
+     ;; The first two, then (lazily) the concatenation of the rest.
+     (concat a (lazy-seq* (fn* [] (apply concat b more)))))))
 
 (def ^{:macro true :arglists '([& sigs])} fn
   (fn* fn [&form &env & decl] (with-meta (cons 'fn* decl) (meta &form))))
@@ -62,21 +59,14 @@
                    (if s (cons (f (first s)) (map1 f (rest s))) nil))))))
 
 (def ^{:private true} sigs
+  ;; The parameter vectors of a defn's fn tail, for :arglists.
   (fn* [fdecl]
-    (let* [asig (fn* [fdecl]
-                  (let* [arglist (first fdecl)
-                         body (next fdecl)]
-                    (if (map? (first body))
-                      (if (next body)
-                        (with-meta arglist (conj (if (meta arglist) (meta arglist) {}) (first body)))
-                        arglist)
-                      arglist)))]
-      (if (seq? (first fdecl))
-        (loop* [ret [] fdecls fdecl]
-          (if fdecls
-            (recur (conj ret (asig (first fdecls))) (next fdecls))
-            (seq ret)))
-        (list (asig fdecl))))))
+    (if (seq? (first fdecl))
+      (loop* [out [] ds (seq fdecl)]
+        (if ds
+          (recur (conj out (first (first ds))) (next ds))
+          (seq out)))
+      (list (first fdecl)))))
 
 (def ^{:macro true
        :doc "Defines a var holding (fn name ...), with an optional docstring and attribute map added to the var's metadata and :arglists computed from the parameter vectors."
@@ -159,53 +149,52 @@
 (defmacro cond
   "clauses => test expr ... Returns the expr of the first truthy test, or nil when none is. Tests after the first truthy one are not evaluated."
   [& clauses]
-  (when clauses
-    (list 'if (first clauses)
-          (if (next clauses)
-            (second clauses)
-            (throw (ex-new* "java.lang.IllegalArgumentException"
-                            "cond requires an even number of forms")))
-          (cons 'clojure.core/cond (next (next clauses))))))
+  (let* [v (vec clauses)
+         n (count v)]
+    (if (odd? n)
+      (throw (ex-new* "java.lang.IllegalArgumentException"
+                      "cond requires an even number of forms"))
+      ;; Built from the last pair outwards: (if t1 e1 (if t2 e2 nil)).
+      (loop* [i (- n 2) acc nil]
+        (if (neg? i)
+          acc
+          (recur (- i 2) (list 'if (nth v i) (nth v (inc i)) acc)))))))
 
 (defmacro and
   "Evaluates the exprs left to right and stops at the first falsey one, returning it; else the last value. (and) is true."
   ([] true)
   ([x] x)
-  ([x & next]
-   `(let* [and# ~x]
-      (if and# (and ~@next) and#))))
+  ([x & more]
+   (let* [v (gensym "and__")]
+     (list 'let* [v x]
+           (list 'if v (cons 'clojure.core/and more) v)))))
 
 (defmacro or
   "Evaluates the exprs left to right and stops at the first truthy one, returning it; else the last value. (or) is nil."
   ([] nil)
   ([x] x)
-  ([x & next]
-   `(let* [or# ~x]
-      (if or# or# (or ~@next)))))
+  ([x & more]
+   (let* [v (gensym "or__")]
+     (list 'let* [v x]
+           (list 'if v v (cons 'clojure.core/or more))))))
 
 (defmacro ->
   "Threads x through the forms: each form gets the previous result as its first argument (a symbol or keyword f becomes (f x))."
   [x & forms]
-  (loop* [x x forms forms]
-    (if forms
-      (let* [form (first forms)
-             threaded (if (seq? form)
-                        (with-meta `(~(first form) ~x ~@(next form)) (meta form))
-                        (list form x))]
-        (recur threaded (next forms)))
-      x)))
+  (reduce (fn* [acc form]
+            (if (seq? form)
+              (with-meta (list* (first form) acc (next form)) (meta form))
+              (list form acc)))
+          x forms))
 
 (defmacro ->>
   "Threads x through the forms: each form gets the previous result as its last argument (a symbol or keyword f becomes (f x))."
   [x & forms]
-  (loop* [x x forms forms]
-    (if forms
-      (let* [form (first forms)
-             threaded (if (seq? form)
-                        (with-meta `(~(first form) ~@(next form) ~x) (meta form))
-                        (list form x))]
-        (recur threaded (next forms)))
-      x)))
+  (reduce (fn* [acc form]
+            (if (seq? form)
+              (with-meta (seq (concat form (list acc))) (meta form))
+              (list form acc)))
+          x forms))
 
 (defmacro declare
   "Creates the named vars without values, so code can refer to them before their def."
@@ -494,138 +483,136 @@
 
 ;;;; More control flow.
 
+(defn- binding-pair-
+  "The [binding-form expr] of the binding vector of macro mname, checked."
+  [mname bindings]
+  (if (and (vector? bindings) (= 2 (count bindings)))
+    bindings
+    (throw (ex-new* "java.lang.IllegalArgumentException"
+                    (str mname " requires exactly 2 forms in binding vector")))))
+
+(defn- test-and-bind-
+  "The code shared by if-let, when-let, if-some and when-some: evaluates expr
+  once, and when (ok? value) holds, evaluates then with form bound to it."
+  [ok? bindings then else]
+  (let [[form expr] bindings
+        v (gensym "val__")]
+    (list 'let* [v expr]
+          (list 'if (if (= ok? 'some?) (list 'clojure.core/some? v) v)
+                (list 'clojure.core/let [form v] then)
+                else))))
+
 (defmacro if-let
   "bindings => [binding-form test]
 
   When test's value is truthy, evaluates then with the binding form bound to it; else evaluates else (default nil)."
-  ([bindings then] `(if-let ~bindings ~then nil))
-  ([bindings then else & oldform]
-   (when (or oldform (not (vector? bindings)) (not= 2 (count bindings)))
+  ([bindings then] (test-and-bind- 'truthy? (binding-pair- "if-let" bindings) then nil))
+  ([bindings then else & more]
+   (when more
      (throw (ex-new* "java.lang.IllegalArgumentException" "if-let requires exactly 2 forms in binding vector")))
-   (let [form (bindings 0) tst (bindings 1)]
-     `(let [temp# ~tst]
-        (if temp#
-          (let [~form temp#] ~then)
-          ~else)))))
+   (test-and-bind- 'truthy? (binding-pair- "if-let" bindings) then else)))
 
 (defmacro when-let
   "bindings => [binding-form test]
 
   When test's value is truthy, evaluates body with the binding form bound to it; else nil."
   [bindings & body]
-  (when (or (not (vector? bindings)) (not= 2 (count bindings)))
-    (throw (ex-new* "java.lang.IllegalArgumentException" "when-let requires exactly 2 forms in binding vector")))
-  (let [form (bindings 0) tst (bindings 1)]
-    `(let [temp# ~tst]
-       (when temp#
-         (let [~form temp#] ~@body)))))
+  (test-and-bind- 'truthy? (binding-pair- "when-let" bindings) (cons 'do body) nil))
 
 (defmacro if-some
   "bindings => [binding-form test]
 
   When test's value is not nil (false counts), evaluates then with the binding form bound to it; else evaluates else."
-  ([bindings then] `(if-some ~bindings ~then nil))
-  ([bindings then else & oldform]
-   (when (or oldform (not (vector? bindings)) (not= 2 (count bindings)))
+  ([bindings then] (test-and-bind- 'some? (binding-pair- "if-some" bindings) then nil))
+  ([bindings then else & more]
+   (when more
      (throw (ex-new* "java.lang.IllegalArgumentException" "if-some requires exactly 2 forms in binding vector")))
-   (let [form (bindings 0) tst (bindings 1)]
-     `(let [temp# ~tst]
-        (if (nil? temp#)
-          ~else
-          (let [~form temp#] ~then))))))
+   (test-and-bind- 'some? (binding-pair- "if-some" bindings) then else)))
 
 (defmacro when-some
   "bindings => [binding-form test]
 
   When test's value is not nil (false counts), evaluates body with the binding form bound to it; else nil."
   [bindings & body]
-  (when (or (not (vector? bindings)) (not= 2 (count bindings)))
-    (throw (ex-new* "java.lang.IllegalArgumentException" "when-some requires exactly 2 forms in binding vector")))
-  (let [form (bindings 0) tst (bindings 1)]
-    `(let [temp# ~tst]
-       (if (nil? temp#)
-         nil
-         (let [~form temp#] ~@body)))))
+  (test-and-bind- 'some? (binding-pair- "when-some" bindings) (cons 'do body) nil))
 
 (defmacro when-first
   "bindings => [x coll]
 
   When coll has items, evaluates body with x bound to the first one. coll is evaluated once."
   [bindings & body]
-  (let [[x xs] bindings]
-    `(when-let [xs# (seq ~xs)]
-       (let [~x (first xs#)]
-         ~@body))))
+  (let [[x coll] (binding-pair- "when-first" bindings)
+        s (gensym "s__")]
+    `(let [~s (seq ~coll)]
+       (when ~s
+         (let [~x (first ~s)] ~@body)))))
 
 (defmacro condp
   "(condp pred expr test1 result1 test2 :>> f ... default?)
 
   Returns the result of the first clause for which (pred test expr) is truthy; with :>> it returns (f (pred test expr)). Without a matching clause, returns default or throws IllegalArgumentException."
   [pred expr & clauses]
-  (let [gpred (gensym "pred__")
-        gexpr (gensym "expr__")
-        emit (fn emit [pred expr args]
-               (let [n (if (= :>> (second args)) 3 2)
-                     [a b c] args
-                     more (drop n args)]
+  (let [p (gensym "pred__")
+        x (gensym "expr__")
+        ;; Split the clauses into [test result-or-fn arrow?] groups and a default.
+        groups (loop [cs (seq clauses) out []]
                  (cond
-                   (= 0 (count args)) `(throw (ex-new* "java.lang.IllegalArgumentException"
-                                                       (str "No matching clause: " ~expr)))
-                   (= 1 (count args)) a
-                   (= 2 n) `(if (~pred ~a ~expr)
-                              ~b
-                              ~(emit pred expr more))
-                   :else `(if-let [p# (~pred ~a ~expr)]
-                            (~c p#)
-                            ~(emit pred expr more)))))]
-    `(let [~gpred ~pred
-           ~gexpr ~expr]
-       ~(emit gpred gexpr clauses))))
+                   (nil? cs) [out nil false]
+                   (nil? (next cs)) [out (first cs) true]
+                   (= :>> (second cs)) (recur (nthnext cs 3) (conj out [(first cs) (nth cs 2) true]))
+                   :else (recur (nnext cs) (conj out [(first cs) (second cs) false]))))
+        [tests default has-default] groups
+        fallback (if has-default
+                   default
+                   `(throw (ex-new* "java.lang.IllegalArgumentException"
+                                    (str "No matching clause: " ~x))))
+        body (reduce (fn [acc [test result arrow]]
+                       (if arrow
+                         (let [r (gensym "r__")]
+                           `(let [~r (~p ~test ~x)] (if ~r (~result ~r) ~acc)))
+                         `(if (~p ~test ~x) ~result ~acc)))
+                     fallback
+                     (rseq tests))]
+    `(let [~p ~pred ~x ~expr] ~body)))
 
 (defmacro cond->
   "Threads expr through each form (as with ->) whose test is truthy, skipping the others. Tests do not see the threaded value."
   [expr & clauses]
-  (let [g (gensym)
-        steps (map1 (fn [[test step]] `(if ~test (-> ~g ~step) ~g))
-                    (partition-pairs- clauses))]
-    `(let [~g ~expr
-           ~@(interleave (repeat-n- (count steps) g) (butlast steps))]
-       ~(if (seq steps) (last steps) g))))
+  (let [v (gensym "v__")]
+    `(let [~v ~expr
+           ~@(mapcat- (fn [[test form]] [v `(if ~test (-> ~v ~form) ~v)]) (partition-pairs- clauses))]
+       ~v)))
 
 (defmacro cond->>
   "Threads expr through each form (as with ->>) whose test is truthy, skipping the others. Tests do not see the threaded value."
   [expr & clauses]
-  (let [g (gensym)
-        steps (map1 (fn [[test step]] `(if ~test (->> ~g ~step) ~g))
-                    (partition-pairs- clauses))]
-    `(let [~g ~expr
-           ~@(interleave (repeat-n- (count steps) g) (butlast steps))]
-       ~(if (seq steps) (last steps) g))))
+  (let [v (gensym "v__")]
+    `(let [~v ~expr
+           ~@(mapcat- (fn [[test form]] [v `(if ~test (->> ~v ~form) ~v)]) (partition-pairs- clauses))]
+       ~v)))
 
 (defmacro as->
   "Binds name to expr, then to the value of each form in turn (each form sees the previous value as name); returns the last."
   [expr name & forms]
   `(let [~name ~expr
-         ~@(interleave (repeat-n- (count forms) name) (butlast forms))]
-     ~(if (seq forms) (last forms) name)))
+         ~@(mapcat- (fn [form] [name form]) forms)]
+     ~name))
 
 (defmacro some->
   "Threads expr through the forms as -> does, stopping with nil as soon as a step gives nil."
-  [expr & forms]
-  (let [g (gensym)
-        steps (map1 (fn [step] `(if (nil? ~g) nil (-> ~g ~step))) forms)]
-    `(let [~g ~expr
-           ~@(interleave (repeat-n- (count steps) g) (butlast steps))]
-       ~(if (seq steps) (last steps) g))))
+  [expr & clauses]
+  (let [v (gensym "v__")]
+    `(let [~v ~expr
+           ~@(mapcat- (fn [form] [v `(when-not (nil? ~v) (-> ~v ~form))]) clauses)]
+       ~v)))
 
 (defmacro some->>
   "Threads expr through the forms as ->> does, stopping with nil as soon as a step gives nil."
-  [expr & forms]
-  (let [g (gensym)
-        steps (map1 (fn [step] `(if (nil? ~g) nil (->> ~g ~step))) forms)]
-    `(let [~g ~expr
-           ~@(interleave (repeat-n- (count steps) g) (butlast steps))]
-       ~(if (seq steps) (last steps) g))))
+  [expr & clauses]
+  (let [v (gensym "v__")]
+    `(let [~v ~expr
+           ~@(mapcat- (fn [form] [v `(when-not (nil? ~v) (->> ~v ~form))]) clauses)]
+       ~v)))
 
 (defmacro doto
   "Evaluates x, calls each form with x inserted as its first argument (for side effects), and returns x."
@@ -830,20 +817,21 @@
 (defn memoize
   "A version of f that caches its results by argument list. Only for functions without side effects."
   [f]
-  (let [mem (atom {})]
+  (let [cache (atom {})
+        missing (volatile! nil)]
     (fn [& args]
-      (let [e (find @mem args)]
-        (if e
-          (val e)
-          (let [ret (apply f args)]
-            (swap! mem assoc args ret)
-            ret))))))
+      (let [hit (get @cache args missing)]
+        (if (identical? hit missing)
+          (let [v (apply f args)]
+            (swap! cache assoc args v)
+            v)
+          hit)))))
 
 (defn trampoline
   "Calls f with args; while the result is a fn, calls it with no arguments. Returns the first non-fn value. Lets mutually recursive functions return thunks instead of growing the stack."
   ([f]
-   (let [ret (f)]
-     (if (fn? ret) (recur ret) ret)))
+   (loop [v (f)]
+     (if (fn? v) (recur (v)) v)))
   ([f & args]
    (trampoline (fn [] (apply f args)))))
 
@@ -852,19 +840,23 @@
 (defn merge
   "The maps combined left to right with conj: for a key in several maps the rightmost value wins. nil when every map is nil."
   [& maps]
-  (when (some identity maps)
-    (reduce (fn [acc m] (if m (conj (or acc {}) m) acc)) maps)))
+  (when (some some? maps)
+    (reduce (fn [acc m]
+              (if (nil? m) acc (conj (if (nil? acc) {} acc) m)))
+            (first maps) (rest maps))))
+
+(def ^:private missing-key- (volatile! ::missing))
 
 (defn merge-with
   "Like merge, but for a key in several maps the values are combined with (f earlier later)."
   [f & maps]
-  (when (some identity maps)
-    (let [merge-entry (fn [m e]
-                        (let [k (key e) v (val e)]
-                          (if (contains? m k)
-                            (assoc m k (f (get m k) v))
-                            (assoc m k v))))]
-      (reduce (fn [m1 m2] (reduce merge-entry (or m1 {}) (seq m2))) maps))))
+  (let [add (fn [acc [k v]]
+              (let [old (get acc k missing-key-)]
+                (assoc acc k (if (identical? old missing-key-) v (f old v)))))]
+    (when (some some? maps)
+      (reduce (fn [acc m]
+                (if (nil? m) acc (reduce add (if (nil? acc) {} acc) m)))
+              (first maps) (rest maps)))))
 
 (defn get-in
   "The value found by following the keys ks into nested associative structures; not-found (default nil) when a key is missing."
@@ -905,29 +897,30 @@
 (defn select-keys
   "A map of the entries of map whose keys are in keyseq."
   [map keyseq]
-  (loop [ret {} keys (seq keyseq)]
-    (if keys
-      (let [e (find map (first keys))]
-        (recur (if e (conj ret e) ret) (next keys)))
-      (with-meta ret (meta map)))))
+  (with-meta
+    (reduce (fn [out k]
+              (let [e (find map k)]
+                (if e (conj out e) out)))
+            {} keyseq)
+    (meta map)))
 
 (defn zipmap
   "A map from each key to the value at the same position of vals (stops at the shorter)."
   [keys vals]
-  (loop [map {} ks (seq keys) vs (seq vals)]
-    (if (and ks vs)
-      (recur (assoc map (first ks) (first vs)) (next ks) (next vs))
-      map)))
+  (persistent!
+   (reduce (fn [m [k v]] (assoc! m k v))
+           (transient {})
+           (map vector keys vals))))
 
 (defn frequencies
   "A map from each distinct item of coll to how many times it occurs."
   [coll]
-  (persistent! (reduce (fn [counts x] (assoc! counts x (inc (get counts x 0)))) (transient {}) coll)))
+  (reduce (fn [counts x] (update counts x (fnil inc 0))) {} coll))
 
 (defn group-by
   "A map from each value of (f item) to the vector of the items of coll giving it, in coll's order."
   [f coll]
-  (persistent! (reduce (fn [ret x] (let [k (f x)] (assoc! ret k (conj (get ret k []) x)))) (transient {}) coll)))
+  (reduce (fn [groups x] (update groups (f x) (fnil conj []) x)) {} coll))
 
 ;;;; Sorting.
 
@@ -1110,21 +1103,28 @@
   ([h tag parent]
    (when (= tag parent)
      (throw (ex-new* "java.lang.AssertionError" "Assert failed: (not= tag parent)")))
-   (let [tp (:parents h) td (:descendants h) ta (:ancestors h)
-         tf (fn [m source sources target targets]
-              (reduce (fn [ret k]
-                        (assoc ret k (reduce conj (get targets k #{}) (cons target (targets target)))))
-                      m (cons source (sources source))))]
-     (if (contains? (get tp tag #{}) parent)
+   (let [ancestors-of (fn [t] (get (:ancestors h) t #{}))
+         descendants-of (fn [t] (get (:descendants h) t #{}))]
+     (cond
+       (contains? (get (:parents h) tag #{}) parent)
        h
-       (do
-         (when (contains? (get ta tag #{}) parent)
-           (throw (ex-new* "java.lang.Exception" (str (pr-str tag) " already has " (pr-str parent) " as ancestor"))))
-         (when (contains? (get ta parent #{}) tag)
-           (throw (ex-new* "java.lang.Exception" (str "Cyclic derivation: " (pr-str parent) " has " (pr-str tag) " as ancestor"))))
-         {:parents (assoc (:parents h) tag (conj (get tp tag #{}) parent))
-          :ancestors (tf (:ancestors h) tag td parent ta)
-          :descendants (tf (:descendants h) parent ta tag td)})))))
+
+       (contains? (ancestors-of tag) parent)
+       (throw (ex-new* "java.lang.Exception" (str (pr-str tag) " already has " (pr-str parent) " as ancestor")))
+
+       (contains? (ancestors-of parent) tag)
+       (throw (ex-new* "java.lang.Exception" (str "Cyclic derivation: " (pr-str parent) " has " (pr-str tag) " as ancestor")))
+
+       :else
+       ;; Everything below tag (tag included) gains parent and its ancestors;
+       ;; everything above parent (parent included) gains tag and its descendants.
+       (let [lower (conj (descendants-of tag) tag)
+             upper (conj (ancestors-of parent) parent)
+             add-all (fn [rel ks vs]
+                       (reduce (fn [r k] (update r k (fnil into #{}) vs)) rel ks))]
+         {:parents (update (:parents h) tag (fnil conj #{}) parent)
+          :ancestors (add-all (:ancestors h) lower upper)
+          :descendants (add-all (:descendants h) upper lower)})))))
 
 (defn isa?
   "True when child equals parent, derives from it (in h, or the global hierarchy), or, for vectors of equal length, when each element isa? the parent's element."

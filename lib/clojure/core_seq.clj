@@ -9,7 +9,7 @@
 
 (in-ns 'clojure.core)
 
-(declare comp cat sequence)
+(declare comp cat sequence split-with)
 
 ;;;; The core sequence functions.
 
@@ -166,13 +166,21 @@
 (defn drop-last
   "The lazy seq of coll without its last n items (default 1)."
   ([coll] (drop-last 1 coll))
-  ([n coll] (map (fn [x _] x) coll (drop n coll))))
+  ([n coll]
+   ;; Keeps a window of n items ahead: an item is emitted once n more exist.
+   (let [step (fn step [s ahead]
+                (lazy-seq
+                 (when (seq ahead)
+                   (cons (first s) (step (rest s) (rest ahead))))))]
+     (step coll (drop n coll)))))
 
 (defn take-last
   "A seq of the last n items of coll, or nil when coll is empty."
   [n coll]
-  (loop [s (seq coll) ahead (seq (drop n coll))]
-    (if ahead (recur (next s) (next ahead)) s)))
+  (let [v (vec coll)
+        k (count v)]
+    (when (and (pos? n) (pos? k))
+      (seq (subvec v (max 0 (- k n)))))))
 
 (defn mapcat
   "Concatenates the collections that (map f colls) returns, lazily. With no
@@ -287,17 +295,16 @@
   ([n coll] (partition n n coll))
   ([n step coll]
    (lazy-seq
-    (when-let [s (seq coll)]
-      (let [p (doall (take n s))]
-        (when (= n (count p))
-          (cons p (partition n step (nthrest s step))))))))
+    (let [group (take n coll)]
+      (when (= n (count group))
+        (cons group (partition n step (drop step coll)))))))
   ([n step pad coll]
    (lazy-seq
-    (when-let [s (seq coll)]
-      (let [p (doall (take n s))]
-        (if (= n (count p))
-          (cons p (partition n step pad (nthrest s step)))
-          (list (take n (concat p pad)))))))))
+    (when (seq coll)
+      (let [group (take n coll)]
+        (if (= n (count group))
+          (cons group (partition n step pad (drop step coll)))
+          (list (take n (concat group pad)))))))))
 
 (defn partition-all
   "Like partition, but keeps a short last group. With only n, returns a
@@ -348,10 +355,10 @@
                 (rf acc b)))))))))
   ([f coll]
    (lazy-seq
-    (when-let [s (seq coll)]
-      (let [k (f (first s))
-            run (cons (first s) (take-while (fn [x] (= k (f x))) (next s)))]
-        (cons run (partition-by f (lazy-seq (drop (count run) s)))))))))
+    (when (seq coll)
+      (let [k (f (first coll))
+            [run more] (split-with (fn [x] (= k (f x))) coll)]
+        (cons run (partition-by f more)))))))
 
 (defn split-at
   "[(take n coll) (drop n coll)]"
@@ -404,16 +411,7 @@
           (if (contains? @seen x)
             acc
             (do (vswap! seen conj x) (rf acc x))))))))
-  ([coll]
-   (let [step (fn step [xs seen]
-                (lazy-seq
-                 (loop [s (seq xs)]
-                   (when s
-                     (let [x (first s)]
-                       (if (contains? seen x)
-                         (recur (next s))
-                         (cons x (step (rest s) (conj seen x)))))))))]
-     (step coll #{}))))
+  ([coll] (sequence (distinct) coll)))
 
 (defn dedupe
   "The lazy seq of coll with each run of equal consecutive items reduced to
@@ -453,16 +451,21 @@
   with init (or with the first item when no init is given)."
   ([f coll]
    (lazy-seq
-    (if-let [s (seq coll)]
-      (reductions f (first s) (rest s))
+    (if (seq coll)
+      (reductions f (first coll) (rest coll))
       (list (f)))))
   ([f init coll]
-   (if (reduced? init)
-     (list (unreduced init))
-     (cons init
-           (lazy-seq
-            (when-let [s (seq coll)]
-              (reductions f (f init (first s)) (rest s))))))))
+   (let [step (fn step [acc s]
+                (cons acc
+                      (lazy-seq
+                       (when (and (seq s) (not (reduced? acc)))
+                         (let [nxt (f acc (first s))]
+                           (if (reduced? nxt)
+                             (list (unreduced nxt))
+                             (step nxt (rest s))))))))]
+     (if (reduced? init)
+       (list (unreduced init))
+       (step init coll)))))
 
 (defn not-any?
   "True when (pred x) is falsey for every x in coll."
@@ -481,12 +484,17 @@
   "A lazy depth-first (pre-order) seq of the nodes of a tree: (branch? node)
   says whether a node has children and (children node) returns them."
   [branch? children root]
-  (let [walk (fn walk [node]
+  ;; A stack of pending seqs of nodes, walked lazily.
+  (let [step (fn step [stack]
                (lazy-seq
-                (cons node
-                      (when (branch? node)
-                        (mapcat walk (children node))))))]
-    (walk root)))
+                (when-let [s (seq stack)]
+                  (if-let [nodes (seq (first s))]
+                    (let [node (first nodes)
+                          stack (cons (rest nodes) (rest s))]
+                      (cons node
+                            (step (if (branch? node) (cons (children node) stack) stack))))
+                    (step (rest s))))))]
+    (step (list (list root)))))
 
 (defn distinct?
   "True when no two of the arguments are equal."
@@ -616,6 +624,8 @@
       ([acc] (rf acc))
       ([acc coll] (reduce feed acc coll)))))
 
+(def ^:private halt-none (volatile! ::none))
+
 (defn halt-when
   "A transducer that stops at the first input for which (pred input) is true.
   The result of the reduction is then (retf result input), or the input itself
@@ -623,13 +633,14 @@
   ([pred] (halt-when pred nil))
   ([pred retf]
    (fn [rf]
-     (fn
-       ([] (rf))
-       ([acc]
-        (if (and (map? acc) (contains? acc ::halted))
-          (::halted acc)
-          (rf acc)))
-       ([acc x]
-        (if (pred x)
-          (reduced {::halted (if retf (retf (rf acc) x) x)})
-          (rf acc x)))))))
+     (let [halted (volatile! halt-none)]
+       (fn
+         ([] (rf))
+         ([acc]
+          (let [h @halted]
+            (if (identical? h halt-none) (rf acc) h)))
+         ([acc x]
+          (if (pred x)
+            (do (vreset! halted (if retf (retf (rf acc) x) x))
+                (reduced acc))
+            (rf acc x))))))))

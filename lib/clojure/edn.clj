@@ -1,5 +1,6 @@
 (ns clojure.edn
-  "Reading edn, the data subset of Clojure's syntax, with Kiln's reader.")
+  "Reading edn, the data subset of Clojure's syntax, with Kiln's reader."
+  (:refer-clojure :exclude [read-string]))
 
 (defn read-string
   "Reads one value from the string s. opts may hold :eof (the value for an
