@@ -708,6 +708,7 @@ static kiln_val reduce_kv(kiln_val f, kiln_val init, kiln_val coll) {
   case KILN_T_ARRAY_MAP:
   case KILN_T_HASH_MAP:
   case KILN_T_SORTED_MAP:
+  case KILN_T_RECORD:
     return kiln_map_reduce(coll, f, init, true);
   case KILN_T_VECTOR:
   case KILN_T_MAP_ENTRY: {
