@@ -237,10 +237,250 @@
   [x & body]
   `(do ~x ~@body))
 
-(defmacro io!
-  "Evaluates body (there is no STM transaction for it to refuse to run in)."
+
+;;;; Refs and transactions.
+;;
+;; A ref is an atom marked in its metadata. dosync runs its body holding one
+;; process-wide recursive lock, so transactions are serialized (never
+;; retried); the first write to a ref in a transaction records its old value,
+;; and an exception escaping the body puts the recorded values back.
+
+(def ^:dynamic ^:private *tx* nil)
+
+(defn ref
+  "A ref holding x, changed only inside dosync (ref-set, alter, commute).
+  Options :meta and :validator as for atom; history options are ignored."
+  [x & options]
+  (let [{:keys [meta validator]} (apply hash-map options)]
+    (atom x :meta (assoc meta ::ref true) :validator validator)))
+
+(defn- the-ref [r]
+  (if (::ref (meta r))
+    r
+    (throw (ex-new* "java.lang.ClassCastException"
+                    (str "class " (class r) " cannot be cast to class clojure.lang.Ref")))))
+
+(defn- running-tx []
+  (or *tx* (throw (ex-new* "java.lang.IllegalStateException" "No transaction running"))))
+
+(defn- tx-write [r change]
+  (let [tx (running-tx)]
+    (the-ref r)
+    (when-not (contains? @tx r) (swap! tx assoc r @r))
+    (change)))
+
+(defn ref-set
+  "Sets ref r to v inside a transaction; returns v."
+  [r v] (tx-write r #(reset! r v)))
+
+(defn alter
+  "Sets ref r to (apply f current-value args) inside a transaction; returns it."
+  [r f & args] (tx-write r #(apply swap! r f args)))
+
+(defn commute
+  "Like alter (transactions run one at a time, so there is nothing to reorder)."
+  [r f & args] (tx-write r #(apply swap! r f args)))
+
+(defn ensure
+  "The value of ref r, inside a transaction."
+  [r] (running-tx) @(the-ref r))
+
+(defn -run-in-transaction
+  "Calls f in a transaction: joins the running one or starts one."
+  [f]
+  (if *tx*
+    (f)
+    (do
+      (-tx-lock)
+      (try
+        (let [tx (atom {})]
+          (binding [*tx* tx]
+            (try
+              (f)
+              (catch Throwable e
+                (doseq [[r old] @tx] (reset! r old))
+                (throw e)))))
+        (finally (-tx-unlock))))))
+
+(defmacro dosync
+  "Runs body in a transaction (see ref); returns its value."
   [& body]
-  `(do ~@body))
+  `(-run-in-transaction (fn [] ~@body)))
+
+(defmacro sync
+  "dosync; flags are ignored."
+  [flags & body]
+  `(dosync ~@body))
+
+(defmacro io!
+  "Evaluates body, or throws IllegalStateException inside a transaction."
+  [& body]
+  `(if (-in-transaction?)
+     (throw (ex-new* "java.lang.IllegalStateException" "I/O in transaction"))
+     (do ~@body)))
+
+(defn -in-transaction?
+  "True inside dosync."
+  [] (boolean *tx*))
+
+(defn ref-history-count "Refs keep no history: 0." [r] 0)
+(defn ref-min-history "Refs keep no history: 0, and setting it does nothing." ([r] 0) ([r n] r))
+(defn ref-max-history "Refs keep no history: 0, and setting it does nothing." ([r] 0) ([r n] r))
+
+;;;; Agents.
+;;
+;; An agent is an atom whose metadata holds its queue of actions and its error
+;; state. send puts an action on the queue; one thread at a time (started
+;; when the queue was idle) runs the actions in order, each with the
+;; sender's dynamic bindings and *agent* bound.
+
+(def ^:dynamic *agent* "The agent whose action is running on this thread." nil)
+
+(defn agent
+  "An agent holding state. Options: :meta, :validator, :error-handler (a fn
+  of the agent and the exception) and :error-mode (:continue or :fail; :fail
+  by default unless there is an error handler)."
+  [state & options]
+  (let [{:keys [meta validator error-handler error-mode]} (apply hash-map options)
+        ctl {:queue (atom [])
+             :running (atom false)
+             :error (atom nil)
+             :handler (atom error-handler)
+             :mode (atom (or error-mode (if error-handler :continue :fail)))}]
+    (atom state :meta (assoc meta ::agent ctl) :validator validator)))
+
+(defn- agent-ctl [a]
+  (or (::agent (meta a))
+      (throw (ex-new* "java.lang.ClassCastException"
+                      (str "class " (class a) " cannot be cast to class clojure.lang.Agent")))))
+
+(defn- run-action [a ctl action]
+  (try
+    (action)
+    (catch Throwable e
+      (when-let [h @(:handler ctl)]
+        (try (h a e) (catch Throwable _ nil)))
+      (when (= :fail @(:mode ctl))
+        (reset! (:error ctl) e)))))
+
+(defn- drain [a ctl]
+  (loop []
+    (let [q @(:queue ctl)]
+      (cond
+        @(:error ctl) (reset! (:running ctl) false)
+        (empty? q) (do (reset! (:running ctl) false)
+                       ;; An action queued before the flag dropped restarts the loop.
+                       (when (and (seq @(:queue ctl)) (compare-and-set! (:running ctl) false true))
+                         (recur)))
+        (compare-and-set! (:queue ctl) q (subvec q 1)) (do (run-action a ctl (first q)) (recur))
+        :else (recur)))))
+
+(defn- kick [a ctl]
+  (when (and (seq @(:queue ctl)) (compare-and-set! (:running ctl) false true))
+    (-thread-start (fn [] (drain a ctl)))))
+
+(defn- dispatch [a f args]
+  (let [ctl (agent-ctl a)]
+    (when-let [e @(:error ctl)]
+      (throw (ex-new* "java.lang.RuntimeException" "Agent is failed, needs restart" nil e)))
+    (swap! (:queue ctl) conj
+           (bound-fn* (fn []
+                        (binding [*agent* a]
+                          (reset! a (apply f @a args))))))
+    (kick a ctl)
+    a))
+
+(defn send
+  "Queues (apply action-fn state args) to become agent a's new state, run on
+  another thread after the actions queued before it. Returns a."
+  [a f & args] (dispatch a f args))
+
+(defn send-off
+  "Same as send (every action gets a thread of its own when the agent is idle)."
+  [a f & args] (dispatch a f args))
+
+(defn send-via
+  "Same as send; the executor is ignored."
+  [executor a f & args] (dispatch a f args))
+
+(defn- await-one [a ms]
+  (let [p (promise)]
+    (dispatch a (fn [s] (deliver p true) s) nil)
+    (if (neg? ms) @p (deref p ms false))))
+
+(defn await
+  "Waits until every action sent so far to the agents has run."
+  [& agents]
+  (doseq [a agents] (await-one a -1))
+  nil)
+
+(defn await1
+  "Waits for agent a's queued actions; returns a."
+  [a] (await a) a)
+
+(defn await-for
+  "Like await, but gives up after timeout-ms milliseconds: true if all
+  actions ran, false on timeout."
+  [timeout-ms & agents]
+  (every? true? (doall (map (fn [a] (await-one a timeout-ms)) agents))))
+
+(defn agent-error
+  "The exception that failed agent a, or nil."
+  [a] @(:error (agent-ctl a)))
+
+(defn agent-errors
+  "Old form of agent-error: a seq of the exception, or nil."
+  [a] (when-let [e (agent-error a)] (list e)))
+
+(defn restart-agent
+  "Clears the error of failed agent a, sets its state to new-state and runs
+  its queued actions (dropped with :clear-actions true)."
+  [a new-state & options]
+  (let [ctl (agent-ctl a)
+        {:keys [clear-actions]} (apply hash-map options)]
+    (when-not @(:error ctl)
+      (throw (ex-new* "java.lang.RuntimeException" "Agent does not need a restart")))
+    (reset! a new-state)
+    (when clear-actions (reset! (:queue ctl) []))
+    (reset! (:error ctl) nil)
+    (kick a ctl)
+    new-state))
+
+(defn clear-agent-errors
+  "Old form of (restart-agent a @a)."
+  [a] (restart-agent a @a))
+
+(defn set-error-handler!
+  "Sets agent a's error handler, a fn of the agent and the exception."
+  [a f] (reset! (:handler (agent-ctl a)) f) nil)
+
+(defn error-handler
+  "Agent a's error handler, or nil."
+  [a] @(:handler (agent-ctl a)))
+
+(defn set-error-mode!
+  "Sets agent a's error mode, :continue or :fail."
+  [a mode] (reset! (:mode (agent-ctl a)) mode) nil)
+
+(defn error-mode
+  "Agent a's error mode."
+  [a] @(:mode (agent-ctl a)))
+
+(defn release-pending-sends
+  "Sends are never held back in Kiln: 0."
+  [] 0)
+
+(defn shutdown-agents
+  "Agent threads end when their queues are empty: nothing to do."
+  [] nil)
+
+(defn set-agent-send-executor!
+  "Accepted and ignored: agents run on threads of their own."
+  [executor] nil)
+
+(defn set-agent-send-off-executor!
+  "Accepted and ignored: agents run on threads of their own."
+  [executor] nil)
 
 ;;;; Taps.
 

@@ -13,6 +13,8 @@
  *                        and wakes every thread waiting in -cell-get
  *   -thread-start f      calls f on a new detached thread (a Kiln thread, so
  *                        the GC and dynamic bindings work there)
+ *   -tx-lock, -tx-unlock the one recursive lock that serializes dosync
+ *                        transactions (refs are atoms changed under it)
  *
  * A cell is a KILN_T_POINTER object holding a mutex and condition variable
  * in malloc'ed memory that is never freed (a cell lives as long as the
@@ -236,6 +238,22 @@ KILN_NATIVE(n_thread_start) {
   return KILN_NIL;
 }
 
+/* ==== the transaction lock ============================================= */
+
+static pthread_mutex_t tx_lock;
+
+KILN_NATIVE(n_tx_lock) {
+  KILN_ARITY("clojure.core/-tx-lock", argc == 0);
+  pthread_mutex_lock(&tx_lock);
+  return KILN_NIL;
+}
+
+KILN_NATIVE(n_tx_unlock) {
+  KILN_ARITY("clojure.core/-tx-unlock", argc == 0);
+  pthread_mutex_unlock(&tx_lock);
+  return KILN_NIL;
+}
+
 /* ==== deref of language-defined types ================================== */
 
 static kiln_var *type_deref_var, *type_deref_timeout_var, *type_realized_var;
@@ -276,9 +294,16 @@ static const kiln_native_def io_natives[] = {
      "The cell's value, waiting for it (at most timeout-ms, then timeout-val).", n_cell_get, 0},
     {"-thread-start", "([f])", "Calls f with no arguments on a new thread; returns nil.",
      n_thread_start, 0},
+    {"-tx-lock", "([])", "Takes the transaction lock (recursive) for dosync.", n_tx_lock, 0},
+    {"-tx-unlock", "([])", "Releases the transaction lock once.", n_tx_unlock, 0},
 };
 
 void kiln_io_init(void) {
+  pthread_mutexattr_t attr;
+  pthread_mutexattr_init(&attr);
+  pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+  pthread_mutex_init(&tx_lock, &attr);
+  pthread_mutexattr_destroy(&attr);
   kiln_natives_register("clojure.core", io_natives, KILN_ARRAY_LEN(io_natives));
   type_deref_var = kiln_var_intern("clojure.core", "-deref-type");
   type_deref_timeout_var = kiln_var_intern("clojure.core", "-deref-type-timeout");

@@ -78,6 +78,50 @@
   (is (= [2 3 4] (vec (pmap inc [1 2 3]))))
   (is (= [1 2] (vec (pvalues 1 (+ 1 1))))))
 
+(deftest refs-and-transactions
+  (let [a (ref 1)
+        b (ref 10)]
+    (is (= 1 @a))
+    (is (= 2 (dosync (alter a inc))))
+    (is (= 5 (dosync (ref-set b 5))))
+    (is (= [3 6] (dosync (alter a inc) (commute b inc) [(ensure a) @b])))
+    (testing "an exception undoes the transaction's writes"
+      (is (thrown? Exception (dosync (alter a + 100) (throw (ex-info "abort" {})))))
+      (is (= 3 @a)))
+    (is (thrown? IllegalStateException (alter a inc)) "writes need a transaction")
+    (is (thrown? IllegalStateException (ref-set a 0)))
+    (is (thrown? IllegalStateException (dosync (io! :x))))
+    (is (= :x (io! :x)))
+    (is (= 2 (dosync (dosync (alter (ref 1) inc)))) "transactions nest")
+    (let [r (ref 0)
+          fs (doall (map (fn [_] (future (dotimes [_ 100] (dosync (alter r inc))))) (range 4)))]
+      (doseq [f fs] @f)
+      (is (= 400 @r)))))
+
+(deftest agents
+  (let [a (agent 0)]
+    (send a inc)
+    (send-off a + 10)
+    (await a)
+    (is (= 11 @a))
+    (is (nil? (agent-error a))))
+  (let [a (agent [])]
+    (doseq [i (range 50)] (send a conj i))
+    (await-for 5000 a)
+    (is (= (vec (range 50)) @a) "actions run in order"))
+  (let [errors (promise)
+        a (agent 1 :error-handler (fn [ag e] (deliver errors (ex-message e))))]
+    (is (= :continue (error-mode a)))
+    (send a (fn [_] (throw (ex-info "bad action" {}))))
+    (is (= "bad action" (deref errors 5000 :timeout)))
+    (send a inc)
+    (await a)
+    (is (= 2 @a) "in :continue mode the agent goes on"))
+  (let [seen (promise)
+        a (agent 0)]
+    (send a (fn [s] (deliver seen (= a *agent*)) s))
+    (is (true? (deref seen 5000 :timeout)) "*agent* is bound in actions")))
+
 (deftest memoize-and-friends
   (let [n (atom 0)
         f (memoize (fn [x] (swap! n inc) (* x x)))]
