@@ -232,10 +232,15 @@
        (try ~@body (finally (pop-thread-bindings))))))
 
 (defmacro locking
-  "Evaluates body. Kiln has no object monitors: unlike the JVM's, this does
-  not exclude other threads (use an atom for shared state)."
+  "Evaluates body holding the lock of x (reentrant), so that other threads
+  locking x wait. Kiln has 64 such locks, chosen by x's address: two objects
+  can share one."
   [x & body]
-  `(do ~x ~@body))
+  `(let [lockee# ~x]
+     (-monitor-enter lockee#)
+     (try
+       ~@body
+       (finally (-monitor-exit lockee#)))))
 
 
 ;;;; Refs and transactions.

@@ -15,6 +15,9 @@
  *                        the GC and dynamic bindings work there)
  *   -tx-lock, -tx-unlock the one recursive lock that serializes dosync
  *                        transactions (refs are atoms changed under it)
+ *   -monitor-enter x,    locking: one of 64 recursive locks chosen by the
+ *   -monitor-exit x      address of x (objects never move), so distinct
+ *                        objects rarely share a lock
  *
  * A cell is a KILN_T_POINTER object holding a mutex and condition variable
  * in malloc'ed memory that is never freed (a cell lives as long as the
@@ -254,6 +257,29 @@ KILN_NATIVE(n_tx_unlock) {
   return KILN_NIL;
 }
 
+/* ==== monitors for locking ============================================= */
+
+#define IO_MONITORS 64
+static pthread_mutex_t monitors[IO_MONITORS];
+
+static pthread_mutex_t *monitor_of(kiln_val x) {
+  uintptr_t bits = (uintptr_t)x;
+  return &monitors[(bits >> 4 ^ bits >> 12) % IO_MONITORS];
+}
+
+KILN_NATIVE(n_monitor_enter) {
+  KILN_ARITY("clojure.core/-monitor-enter", argc == 1);
+  if (argv[0] == KILN_NIL) kiln_throwf(KILN_EX_NULL, "locking nil");
+  pthread_mutex_lock(monitor_of(argv[0]));
+  return KILN_NIL;
+}
+
+KILN_NATIVE(n_monitor_exit) {
+  KILN_ARITY("clojure.core/-monitor-exit", argc == 1);
+  pthread_mutex_unlock(monitor_of(argv[0]));
+  return KILN_NIL;
+}
+
 /* ==== deref of language-defined types ================================== */
 
 static kiln_var *type_deref_var, *type_deref_timeout_var, *type_realized_var;
@@ -296,6 +322,9 @@ static const kiln_native_def io_natives[] = {
      n_thread_start, 0},
     {"-tx-lock", "([])", "Takes the transaction lock (recursive) for dosync.", n_tx_lock, 0},
     {"-tx-unlock", "([])", "Releases the transaction lock once.", n_tx_unlock, 0},
+    {"-monitor-enter", "([x])", "Takes the (recursive) lock that locking uses for x.",
+     n_monitor_enter, 0},
+    {"-monitor-exit", "([x])", "Releases x's locking lock once.", n_monitor_exit, 0},
 };
 
 void kiln_io_init(void) {
@@ -303,6 +332,7 @@ void kiln_io_init(void) {
   pthread_mutexattr_init(&attr);
   pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
   pthread_mutex_init(&tx_lock, &attr);
+  for (int i = 0; i < IO_MONITORS; i++) pthread_mutex_init(&monitors[i], &attr);
   pthread_mutexattr_destroy(&attr);
   kiln_natives_register("clojure.core", io_natives, KILN_ARRAY_LEN(io_natives));
   type_deref_var = kiln_var_intern("clojure.core", "-deref-type");

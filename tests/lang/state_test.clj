@@ -122,6 +122,16 @@
     (send a (fn [s] (deliver seen (= a *agent*)) s))
     (is (true? (deref seen 5000 :timeout)) "*agent* is bound in actions")))
 
+(deftest locking-excludes
+  (let [lock (atom nil)
+        n (volatile! 0)
+        fs (doall (map (fn [_] (future (dotimes [_ 1000] (locking lock (vswap! n inc))))) (range 4)))]
+    (doseq [f fs] @f)
+    (is (= 4000 @n)))
+  (is (= 3 (locking :k (locking :k 3))) "locks are reentrant")
+  (is (thrown? Exception (locking :k (throw (ex-info "x" {})))))
+  (is (= 1 @(future (locking :k 1))) "the lock was released by the exception"))
+
 (deftest memoize-and-friends
   (let [n (atom 0)
         f (memoize (fn [x] (swap! n inc) (* x x)))]
