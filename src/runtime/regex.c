@@ -309,7 +309,9 @@ static const kiln_regex *want_pattern(kiln_val re) {
 
 static kiln_val want_str(kiln_val s) {
   if (KILN_HAS_TYPE(s, KILN_T_STRING)) return s;
-  if (s == KILN_NIL) kiln_throwf(KILN_EX_NULL, "Cannot match a pattern against nil");
+  if (s == KILN_NIL)
+    kiln_throwf(KILN_EX_NULL,
+                "Cannot invoke \"java.lang.CharSequence.length()\" because \"this.text\" is null");
   kiln_throw_class_cast(s, "java.lang.CharSequence");
 }
 
@@ -553,6 +555,8 @@ static kiln_val char_string(kiln_val c) {
 }
 
 static kiln_val replace_impl(uint32_t argc, const kiln_val *argv, bool first_only) {
+  if (argv[0] == KILN_NIL)
+    kiln_throwf(KILN_EX_NULL, "Cannot invoke \"Object.toString()\" because \"s\" is null");
   kiln_val s = want_str(argv[0]), match = argv[1], rep = argv[2];
   if (KILN_IS_CHAR(match)) {
     if (!KILN_IS_CHAR(rep)) kiln_throw_class_cast(rep, "java.lang.Character");

@@ -341,7 +341,7 @@ size_t kiln_str_unit_to_byte(kiln_val s, size_t unit) {
 kiln_val kiln_str_nth(kiln_val s, size_t i) {
   if (i >= kiln_str_count(s))
     kiln_throwf("java.lang.StringIndexOutOfBoundsException",
-                "index %zu, length %zu", i, kiln_str_count(s));
+                "String index out of range: %zu", i);
   if (str_ascii(s)) return KILN_CHAR((unsigned char)kiln_str_data(s)[i]);
   bool mid;
   size_t b = unit_to_byte(s, i, &mid);
@@ -519,19 +519,40 @@ static kiln_val to_string(kiln_val x) {
   return kiln_sb_to_string(&sb);
 }
 
-/* Requires a string argument, as clojure.string's ^String hints do. */
-static kiln_val want_string(kiln_val x, const char *fn) {
+/*
+ * The argument checks of the string functions, with the JVM's messages:
+ * [npe] is the NullPointerException text for nil, [cls] the class a
+ * non-string fails to be cast to.
+ */
+static kiln_val want_string(kiln_val x, const char *npe, const char *cls) {
   if (KILN_HAS_TYPE(x, KILN_T_STRING)) return x;
-  if (x == KILN_NIL) kiln_throwf(KILN_EX_NULL, "Cannot invoke %s on nil", fn);
-  kiln_throwf(KILN_EX_CLASS_CAST, "class %s cannot be cast to class java.lang.String",
-              kiln_class_name(x));
+  if (x == KILN_NIL) kiln_throwf(KILN_EX_NULL, "%s", npe);
+  kiln_throw_class_cast(x, cls);
+}
+
+/* A CharSequence argument named [var] in clojure.string's source. */
+static kiln_val want_charseq(kiln_val x, const char *var) {
+  if (KILN_HAS_TYPE(x, KILN_T_STRING)) return x;
+  if (x == KILN_NIL)
+    kiln_throwf(KILN_EX_NULL, "Cannot invoke \"java.lang.CharSequence.length()\" because \"%s\" is null", var);
+  kiln_throw_class_cast(x, "java.lang.CharSequence");
+}
+
+/* An argument the function calls .toString on: anything but nil. */
+static kiln_val want_tostring(kiln_val x) {
+  if (x == KILN_NIL)
+    kiln_throwf(KILN_EX_NULL, "Cannot invoke \"Object.toString()\" because \"s\" is null");
+  return to_string(x);
 }
 
 static int64_t want_index(kiln_val x, const char *what) { return kiln_to_long(x, what); }
 
 KILN_NATIVE(n_subs) {
   KILN_ARITY("clojure.core/subs", argc == 2 || argc == 3);
-  kiln_val s = want_string(argv[0], "subs");
+  kiln_val s = want_string(argv[0],
+                           argc == 2 ? "Cannot invoke \"String.substring(int)\" because \"s\" is null"
+                                     : "Cannot invoke \"String.substring(int, int)\" because \"s\" is null",
+                           "java.lang.String");
   int64_t from = want_index(argv[1], "subs");
   int64_t to = argc == 3 ? want_index(argv[2], "subs") : (int64_t)kiln_str_count(s);
   if (from < 0 || to < from || to > (int64_t)kiln_str_count(s)) subs_bounds(s, from, to);
@@ -568,17 +589,17 @@ static kiln_val map_case(kiln_val s, case_fn f, bool upper) {
 
 KILN_NATIVE(n_upper_case) {
   KILN_ARITY("clojure.string/upper-case", argc == 1);
-  return map_case(to_string(want_string(argv[0], "upper-case")), kiln_char_upper, true);
+  return map_case(want_tostring(argv[0]), kiln_char_upper, true);
 }
 
 KILN_NATIVE(n_lower_case) {
   KILN_ARITY("clojure.string/lower-case", argc == 1);
-  return map_case(to_string(want_string(argv[0], "lower-case")), kiln_char_lower, false);
+  return map_case(want_tostring(argv[0]), kiln_char_lower, false);
 }
 
 KILN_NATIVE(n_capitalize) {
   KILN_ARITY("clojure.string/capitalize", argc == 1);
-  kiln_val s = to_string(argv[0]);
+  kiln_val s = want_tostring(argv[0]);
   if (kiln_str_count(s) < 2) return map_case(s, kiln_char_upper, true);
   kiln_sb sb;
   kiln_sb_init(&sb);
@@ -617,22 +638,22 @@ static kiln_val trim_impl(kiln_val s, bool left, bool right) {
 
 KILN_NATIVE(n_trim) {
   KILN_ARITY("clojure.string/trim", argc == 1);
-  return trim_impl(to_string(want_string(argv[0], "trim")), true, true);
+  return trim_impl(want_charseq(argv[0], "s"), true, true);
 }
 
 KILN_NATIVE(n_triml) {
   KILN_ARITY("clojure.string/triml", argc == 1);
-  return trim_impl(to_string(want_string(argv[0], "triml")), true, false);
+  return trim_impl(want_charseq(argv[0], "s"), true, false);
 }
 
 KILN_NATIVE(n_trimr) {
   KILN_ARITY("clojure.string/trimr", argc == 1);
-  return trim_impl(to_string(want_string(argv[0], "trimr")), false, true);
+  return trim_impl(want_charseq(argv[0], "s"), false, true);
 }
 
 KILN_NATIVE(n_trim_newline) {
   KILN_ARITY("clojure.string/trim-newline", argc == 1);
-  kiln_val s = want_string(argv[0], "trim-newline");
+  kiln_val s = want_charseq(argv[0], "s");
   size_t n = kiln_str_nbytes(s);
   const char *d = kiln_str_data(s);
   while (n > 0 && (d[n - 1] == '\n' || d[n - 1] == '\r')) n--;
@@ -642,7 +663,7 @@ KILN_NATIVE(n_trim_newline) {
 KILN_NATIVE(n_blank_p) {
   KILN_ARITY("clojure.string/blank?", argc == 1);
   if (argv[0] == KILN_NIL) return KILN_TRUE;
-  kiln_val s = to_string(argv[0]);
+  kiln_val s = want_charseq(argv[0], "s");
   const char *d = kiln_str_data(s);
   size_t n = kiln_str_nbytes(s), i = 0;
   while (i < n)
@@ -657,14 +678,17 @@ static bool bytes_starts_with(kiln_val s, kiln_val p) {
 
 KILN_NATIVE(n_starts_with_p) {
   KILN_ARITY("clojure.string/starts-with?", argc == 2);
-  kiln_val s = to_string(want_string(argv[0], "startsWith"));
-  return KILN_BOOL(bytes_starts_with(s, to_string(want_string(argv[1], "startsWith"))));
+  kiln_val s = want_tostring(argv[0]);
+  return KILN_BOOL(bytes_starts_with(
+      s, want_string(argv[1], "Cannot invoke \"String.length()\" because \"prefix\" is null",
+                     "java.lang.String")));
 }
 
 KILN_NATIVE(n_ends_with_p) {
   KILN_ARITY("clojure.string/ends-with?", argc == 2);
-  kiln_val s = to_string(want_string(argv[0], "endsWith"));
-  kiln_val p = to_string(want_string(argv[1], "endsWith"));
+  kiln_val s = want_tostring(argv[0]);
+  kiln_val p = want_string(argv[1], "Cannot invoke \"String.length()\" because \"suffix\" is null",
+                           "java.lang.String");
   size_t ns = kiln_str_nbytes(s), np = kiln_str_nbytes(p);
   return KILN_BOOL(np <= ns && memcmp(kiln_str_data(s) + ns - np, kiln_str_data(p), np) == 0);
 }
@@ -679,26 +703,28 @@ static ptrdiff_t find_bytes(kiln_val hay, kiln_val needle, size_t from) {
 
 KILN_NATIVE(n_includes_p) {
   KILN_ARITY("clojure.string/includes?", argc == 2);
-  kiln_val s = to_string(want_string(argv[0], "contains"));
-  return KILN_BOOL(find_bytes(s, to_string(argv[1] == KILN_NIL ? want_string(KILN_NIL, "contains")
-                                                                : argv[1]), 0) >= 0);
+  kiln_val s = want_tostring(argv[0]);
+  if (argv[1] == KILN_NIL)
+    kiln_throwf(KILN_EX_NULL,
+                "Cannot invoke \"java.lang.CharSequence.toString()\" because \"s\" is null");
+  return KILN_BOOL(find_bytes(s, want_string(argv[1], "", "java.lang.CharSequence"), 0) >= 0);
 }
 
-/* The needle of index-of: a char or a string. */
-static kiln_val needle_of(kiln_val v) {
+/* The needle of index-of: a char or a string; [npe] is the JVM's text for nil. */
+static kiln_val needle_of(kiln_val v, const char *npe) {
   if (KILN_IS_CHAR(v)) {
     kiln_sb sb;
     kiln_sb_init(&sb);
     kiln_sb_put_utf8(&sb, KILN_CHAR_VALUE(v));
     return kiln_sb_to_string(&sb);
   }
-  return want_string(v, "indexOf");
+  return want_string(v, npe, "java.lang.String");
 }
 
 KILN_NATIVE(n_index_of) {
   KILN_ARITY("clojure.string/index-of", argc == 2 || argc == 3);
-  kiln_val s = to_string(want_string(argv[0], "indexOf"));
-  kiln_val needle = needle_of(argv[1]);
+  kiln_val s = want_tostring(argv[0]);
+  kiln_val needle = needle_of(argv[1], "Cannot invoke \"String.coder()\" because \"str\" is null");
   int64_t from = argc == 3 ? want_index(argv[2], "index-of") : 0;
   if (from < 0) from = 0;
   if (from > (int64_t)kiln_str_count(s)) /* as String.indexOf: "" is found at the end */
@@ -709,8 +735,8 @@ KILN_NATIVE(n_index_of) {
 
 KILN_NATIVE(n_last_index_of) {
   KILN_ARITY("clojure.string/last-index-of", argc == 2 || argc == 3);
-  kiln_val s = to_string(want_string(argv[0], "lastIndexOf"));
-  kiln_val needle = needle_of(argv[1]);
+  kiln_val s = want_tostring(argv[0]);
+  kiln_val needle = needle_of(argv[1], "Cannot read field \"value\" because \"tgtStr\" is null");
   int64_t from = argc == 3 ? want_index(argv[2], "last-index-of") : (int64_t)kiln_str_count(s);
   if (from < 0) return KILN_NIL;
   if (from > (int64_t)kiln_str_count(s)) from = (int64_t)kiln_str_count(s);
@@ -726,7 +752,7 @@ KILN_NATIVE(n_last_index_of) {
 
 KILN_NATIVE(n_reverse) {
   KILN_ARITY("clojure.string/reverse", argc == 1);
-  kiln_val s = to_string(want_string(argv[0], "reverse"));
+  kiln_val s = want_charseq(argv[0], "seq");
   size_t n = kiln_str_nbytes(s);
   const char *d = kiln_str_data(s);
   char *out = kiln_alloc_atomic(n + 1);
@@ -793,7 +819,7 @@ kiln_val kiln_str_replace_literal(kiln_val s, kiln_val match, kiln_val rep, bool
 
 KILN_NATIVE(n_escape) {
   KILN_ARITY("clojure.string/escape", argc == 2);
-  kiln_val s = to_string(want_string(argv[0], "escape"));
+  kiln_val s = want_charseq(argv[0], "s");
   kiln_val cmap = argv[1];
   kiln_sb sb;
   kiln_sb_init(&sb);
@@ -1058,7 +1084,8 @@ KILN_NORETURN static void fmt_missing(const char *spec, size_t n) {
 }
 
 kiln_val kiln_format(kiln_val fmtv, uint32_t nargs, const kiln_val *args) {
-  kiln_val f = want_string(fmtv, "format");
+  kiln_val f = want_string(fmtv, "Cannot invoke \"String.length()\" because \"format\" is null",
+                           "java.lang.String");
   const char *s = kiln_str_data(f);
   size_t n = kiln_str_nbytes(f), i = 0;
   uint32_t next_arg = 0;

@@ -255,10 +255,10 @@ static bool is_named(kiln_val x) {
   return KILN_HAS_TYPE(x, KILN_T_SYMBOL) || KILN_HAS_TYPE(x, KILN_T_KEYWORD);
 }
 
-KILN_NORETURN static void not_named(kiln_val x) {
-  if (x == KILN_NIL) kiln_throwf(KILN_EX_NULL, "Cannot invoke \"clojure.lang.Named.getName()\" because \"x\" is null");
-  kiln_throwf(KILN_EX_CLASS_CAST, "class %s cannot be cast to class clojure.lang.Named",
-              kiln_class_name(x));
+KILN_NORETURN static void not_named(kiln_val x, const char *method) {
+  if (x == KILN_NIL)
+    kiln_throwf(KILN_EX_NULL, "Cannot invoke \"clojure.lang.Named.%s()\" because \"x\" is null", method);
+  kiln_throw_class_cast(x, "clojure.lang.Named");
 }
 
 static const char *want_str(kiln_val x, const char *fn) {
@@ -318,14 +318,14 @@ KILN_NATIVE(n_name) {
   KILN_ARITY("clojure.core/name", argc == 1);
   kiln_val x = argv[0];
   if (KILN_HAS_TYPE(x, KILN_T_STRING)) return x;
-  if (!is_named(x)) not_named(x);
+  if (!is_named(x)) not_named(x, "getName");
   return ((const kiln_symbol *)sym_of(x))->name;
 }
 
 KILN_NATIVE(n_namespace) {
   KILN_ARITY("clojure.core/namespace", argc == 1);
   kiln_val x = argv[0];
-  if (!is_named(x)) not_named(x);
+  if (!is_named(x)) not_named(x, "getNamespace");
   return ((const kiln_symbol *)sym_of(x))->ns;
 }
 
