@@ -11,6 +11,7 @@
  * the JVM; a read error stops at the first bad form.
  */
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,9 +20,65 @@
 #include "nrepl/engine_int.h"
 #include "nrepl/nrepl.h"
 
+/*
+ * Standard input. read-line reads (-read-line) unless *in* is rebound; in
+ * the server, standard input of an eval is the nREPL client's, so the root
+ * of clojure.core/-read-line becomes a function that reads the session's
+ * stdin messages, asking for more with need-input as nREPL does. Threads
+ * that are not evaluating a request (none, in a server) keep the original.
+ */
+static __thread kiln_request *tl_request;
+static kiln_val original_read_line; /* a GC root: see kiln_engine_init */
+
+static kiln_val session_read_line(kiln_fn *self, uint32_t argc, const kiln_val *argv) {
+  kiln_request *req = tl_request;
+  if (!req) return kiln_call(original_read_line, argc, argv);
+  kiln_session *s = req->session;
+  bool asked = false;
+  pthread_mutex_lock(&s->lock);
+  for (;;) {
+    char *nl = s->in_len ? memchr(s->in, '\n', s->in_len) : NULL;
+    if (nl || (s->in_eof && s->in_len) ) {
+      size_t line = nl ? (size_t)(nl - s->in) : s->in_len;
+      size_t take = nl ? line + 1 : line;
+      size_t keep = line;
+      if (keep > 0 && s->in[keep - 1] == '\r') keep--;
+      kiln_val v = kiln_str_new(s->in, keep);
+      memmove(s->in, s->in + take, s->in_len - take);
+      s->in_len -= take;
+      pthread_mutex_unlock(&s->lock);
+      return v;
+    }
+    if (s->in_eof || s->interrupted || s->closed) {
+      s->in_eof = false;
+      pthread_mutex_unlock(&s->lock);
+      return KILN_NIL;
+    }
+    if (!asked) {
+      asked = true;
+      pthread_mutex_unlock(&s->lock);
+      kiln_reply_status(req, "need-input", NULL);
+      pthread_mutex_lock(&s->lock);
+      continue;
+    }
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_nsec += 100 * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) ts.tv_sec++, ts.tv_nsec -= 1000000000L;
+    pthread_cond_timedwait(&s->cond, &s->lock, &ts);
+  }
+}
+
 void kiln_engine_init(void) {
   kiln_runtime_new();
   kiln_thread_attach();
+  kiln_var *rl = kiln_var_find("clojure.core", "-read-line");
+  if (rl && (rl->h.flags & KILN_VAR_BOUND)) {
+    kiln_val *root = kiln_alloc_root(sizeof *root);
+    *root = KILN_VAR_ROOT(rl);
+    original_read_line = *root;
+    kiln_var_set_root(rl, (kiln_val)kiln_fn_new(session_read_line, "clojure.core/-read-line", 0));
+  }
 }
 
 void kiln_engine_session_init(kiln_session *s, kiln_session *from) {
@@ -264,6 +321,7 @@ bool kiln_engine_eval(kiln_request *req, bool load_file) {
 
   eval_state es = {.req = req};
   kiln_val result, ex;
+  tl_request = req;
   if (load_file) {
     if (kiln_pcall(load_body, &es, &es.value, &ex)) {
       kiln_flush(vals[1]);
@@ -319,6 +377,7 @@ bool kiln_engine_eval(kiln_request *req, bool load_file) {
   s->vals[KILN_SV_2] = kiln_var_get(kiln_v_star2);
   s->vals[KILN_SV_3] = kiln_var_get(kiln_v_star3);
   s->vals[KILN_SV_E] = kiln_var_get(kiln_v_stare);
+  tl_request = NULL;
   kiln_var_pop_bindings();
   kiln_stream_send(out);
   kiln_stream_send(err);

@@ -99,6 +99,7 @@ struct kiln_session {
   char *in;
   size_t in_len, in_cap;
   bool in_waiting;
+  bool in_eof;                /* the client sent an empty stdin */
   /* the device this session evaluates on ("" = in the server process) */
   char device[64];
   /* under serve --local, until kiln/select-device: follow the local device */
@@ -149,8 +150,6 @@ const char *kiln_engine_ns_name(kiln_session *s);
 bool kiln_engine_eval(kiln_request *req, bool load_file);
 void kiln_engine_completions(kiln_request *req);
 void kiln_engine_lookup(kiln_request *req);
-/* Reads input for a session's *in* (blocking, sends need-input). */
-size_t kiln_engine_read_input(kiln_session *s, kiln_request *req, char *buf, size_t n);
 
 /* ---- the server (server.c) ---- */
 

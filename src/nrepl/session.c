@@ -222,6 +222,7 @@ void kiln_session_submit(kiln_request *req, void (*run)(kiln_request *)) {
 
 void kiln_session_stdin(kiln_session *s, const char *text, size_t n) {
   pthread_mutex_lock(&s->lock);
+  if (n == 0) s->in_eof = true;
   if (s->in_len + n + 1 > s->in_cap) {
     s->in_cap = (s->in_len + n + 1) * 2;
     s->in = realloc(s->in, s->in_cap);

@@ -179,6 +179,15 @@ def standalone_checks(port, ref_port):
     m = c.read()
     check("error" in m.get("status", []), "non-dict top level: error reply", str(m))
     check(values(c.eval("(+ 3 4)", session=s)) == ["7"], "connection usable after a non-dict message")
+    # stdin: read-line asks for input with need-input, as nREPL does.
+    c.send({"op": "eval", "code": "(read-line)", "session": s, "id": "rl"})
+    m = c.read()
+    check(m == {"id": "rl", "session": s, "status": ["need-input"]}, "need-input", str(m))
+    r = c.request({"op": "stdin", "stdin": "hello\nworld\n", "session": s})
+    check(r[-1]["status"] == ["done"], "stdin done", str(r))
+    rl = c.until_done("rl")
+    check(values(rl) == ['"hello"'], "read-line gets the stdin line", str(rl))
+    check(values(c.eval("(read-line)", session=s)) == ['"world"'], "buffered stdin is kept for the next read")
     # A writer kept after its eval ended (regression: it pointed at freed memory).
     c.eval("(def kept-out *out*)", session=s)
     r = c.eval("(binding [*out* kept-out] (println \"late\")) :alive", session=s)
