@@ -8,7 +8,7 @@ if(KILN_PYTHON3)
   add_test(NAME e2e/protocol COMMAND ${KILN_PYTHON3} ${_e2e}/test_protocol.py $<TARGET_FILE:kiln_cli>)
   add_test(NAME e2e/clients COMMAND ${KILN_PYTHON3} ${_e2e}/test_clients.py $<TARGET_FILE:kiln_cli>)
   add_test(NAME e2e/devices COMMAND ${KILN_PYTHON3} ${_e2e}/test_devices.py $<TARGET_FILE:kiln_cli>)
-  set_tests_properties(e2e/protocol e2e/clients e2e/devices PROPERTIES TIMEOUT 300)
+  set_tests_properties(e2e/protocol e2e/clients e2e/devices PROPERTIES TIMEOUT 900)
 endif()
 
 # The bencode codec's unit test runs under ASan+UBSan too (make sanitize).
