@@ -16,10 +16,25 @@
 
 /* ---- replies ---- */
 
+static bool is_done(const kiln_benc *reply) {
+  const kiln_benc *st = kiln_benc_get(reply, "status");
+  for (size_t i = 0; st && st->type == KILN_BENC_LIST && i < st->n; i++)
+    if (st->items[i]->type == KILN_BENC_STR && strcmp(st->items[i]->s, "done") == 0) return true;
+  return false;
+}
+
 void kiln_reply(kiln_request *req, kiln_benc *reply) {
   if (req->has_id) kiln_benc_set_str(reply, "id", req->id);
   if (!kiln_benc_get(reply, "session") && req->session)
     kiln_benc_set_str(reply, "session", req->session->id);
+  /* Once a job's done is on its way the session is idle: a client that
+   * sends interrupt right after it must hear session-idle. */
+  if (req->session && is_done(reply)) {
+    kiln_session *s = req->session;
+    pthread_mutex_lock(&s->lock);
+    if (s->current && &s->current->req == req) s->current = NULL;
+    pthread_mutex_unlock(&s->lock);
+  }
   kiln_conn_send(req->conn, reply);
   kiln_benc_free(reply);
 }
