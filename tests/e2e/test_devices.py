@@ -62,7 +62,7 @@ def wait_devices(c, n=1, timeout=30):
 
 
 def hot_reload_loop():
-    proc, port, _ = server("--local", "--device-port", "0")
+    proc, port, _ = server("--local", "--device-port", "0", env={"XDG_CACHE_HOME": tempfile.mkdtemp()})
     try:
         c = Client(port=port, timeout=120)
         devs = c.request({"op": "kiln/devices"})[0]["devices"]
