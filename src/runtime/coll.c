@@ -643,7 +643,7 @@ kiln_val kiln_reduced_value(kiln_val x) { return ((kiln_reduced_obj *)x)->val; }
 
 static kiln_val reduce_seq(kiln_val f, kiln_val acc, kiln_val s) {
   for (; s != KILN_NIL; s = kiln_seq_next(s)) {
-    acc = kiln_call2(f, acc, kiln_seq_first(s));
+    acc = kiln_coll_call2(f, acc, kiln_seq_first(s));
     if (KILN_HAS_TYPE(acc, KILN_T_REDUCED)) return ((kiln_reduced_obj *)acc)->val;
   }
   return acc;
@@ -653,7 +653,7 @@ static kiln_val reduce_range(kiln_val f, kiln_val acc, const kiln_seq_obj *r) {
   int64_t i = r->i, end = r->end, step = KILN_FIXNUM_VALUE(r->extra);
   if (step == 0) return reduce_seq(f, acc, (kiln_val)r);
   for (;;) {
-    acc = kiln_call2(f, acc, kiln_long(i));
+    acc = kiln_coll_call2(f, acc, kiln_long(i));
     if (KILN_HAS_TYPE(acc, KILN_T_REDUCED)) return ((kiln_reduced_obj *)acc)->val;
     if (__builtin_add_overflow(i, step, &i)) return acc;
     if (step > 0 ? i >= end : i <= end) return acc;

@@ -924,7 +924,7 @@ typedef struct map_reduce_ctx {
 } map_reduce_ctx;
 
 static void mr_step(map_reduce_ctx *c, kiln_val k, kiln_val v) {
-  kiln_val r = c->kv ? kiln_call3(c->f, c->acc, k, v) : kiln_call2(c->f, c->acc, kiln_map_entry(k, v));
+  kiln_val r = c->kv ? kiln_call3(c->f, c->acc, k, v) : kiln_coll_call2(c->f, c->acc, kiln_map_entry(k, v));
   if (KILN_HAS_TYPE(r, KILN_T_REDUCED)) {
     r = ((kiln_reduced_obj *)r)->val;
     c->done = true;

@@ -77,6 +77,12 @@ void *kiln_alloc_root(size_t nbytes);
  * this call registered it; such a thread must unregister before it exits. */
 bool kiln_gc_register_thread(void);
 void kiln_gc_unregister_thread(void);
+/* Zeroes the unused stack below the caller's frame (64 KB), so frames made
+ * afterwards hold no stale pointers from earlier, deeper calls. Call it
+ * before running code for a long time from a shallow frame: one stale word
+ * that happens to point at a cell of a lazy seq keeps every later cell of
+ * that seq alive, since the scan is conservative. */
+void kiln_gc_scrub_stack(void);
 
 static inline kiln_type kiln_type_of(kiln_val v) {
   if (KILN_IS_PTR(v)) return (kiln_type)KILN_OBJ_TYPE(v);
@@ -697,6 +703,15 @@ int32_t kiln_coll_hash(kiln_val coll);
 bool kiln_coll_equiv(kiln_val a, kiln_val b);
 
 /* Shared between the collection files only. */
+/* (f a b) for reduce loops: a fn's code directly, anything else via kiln_call. */
+kiln_val kiln_call2(kiln_val f, kiln_val a, kiln_val b); /* fn.c */
+static inline kiln_val kiln_coll_call2(kiln_val f, kiln_val a, kiln_val b) {
+  if (KILN_HAS_TYPE(f, KILN_T_FN)) {
+    kiln_val argv[2] = {a, b};
+    return ((kiln_fn *)f)->code((kiln_fn *)f, 2, argv);
+  }
+  return kiln_call2(f, a, b);
+}
 void kiln_list_init(void);
 void kiln_vector_init(void);
 void kiln_map_init(void);

@@ -379,7 +379,7 @@ kiln_val kiln_vec_reduce(kiln_val vv, kiln_val f, kiln_val acc) {
     uint32_t stop = (i | VMASK) + 1;
     if (stop > end) stop = end;
     for (; i < stop; i++) {
-      acc = kiln_call2(f, acc, leaf[i & VMASK]);
+      acc = kiln_coll_call2(f, acc, leaf[i & VMASK]);
       if (KILN_HAS_TYPE(acc, KILN_T_REDUCED)) return ((kiln_reduced_obj *)acc)->val;
     }
   }
