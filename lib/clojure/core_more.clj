@@ -69,6 +69,10 @@
     (f x))
   nil)
 
+(doseq [iface '[java.io.Closeable java.lang.AutoCloseable]]
+  ;; The interfaces with-open's values implement, for reify and deftype.
+  (intern 'clojure.core iface iface))
+
 (defmacro with-open
   "bindings => [name init ...]. Evaluates body with the names bound, then
   closes each bound value (last first) with -close, even when body throws."

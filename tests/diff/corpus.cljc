@@ -12,10 +12,11 @@
          (str "#error " #?(:clj (.getName (class e)) :default (class e))))))
 
 (defmacro cases
-  "Prints each expression's value. Each is evaluated on its own (eval of the
-  quoted form), so one that Kiln cannot compile fails its line alone."
+  "Prints each expression's value, or the class of what it throws. The
+  expressions are compiled together with the file (one patch in the
+  compiled mode)."
   [& exprs]
-  `(let [] ~@(map (fn [e] `(println (show (fn [] (eval '~e))))) exprs)))
+  `(let [] ~@(map (fn [e] `(println (show (fn [] ~e)))) exprs)))
 
 (defrecord Point [x y])
 (defprotocol Area (area [s]))
@@ -154,5 +155,11 @@
  (cond) (cond :else 1) (and) (or) (and 1 2) (or false nil) (-> 1) (->> 1) (macroexpand '(->> a (b c) d))
  (into [] (halt-when neg? (fn [r x] [:halted r x])) [1 2 -3 4]) (sequence (halt-when neg?) [1 2]) (distinct []) (distinct [nil nil false false])
  ((memoize +) 1 2) (let [n (atom 0) f (memoize (fn [x] (swap! n inc) nil))] (f 1) (f 1) @n) (trampoline +) (concat) (concat nil [1] nil [2 3] () [4])
+ (let [r (ref 1)] [(dosync (alter r inc) (commute r * 10)) @r]) (let [a (agent 1)] (send a inc) (await a) @a) (locking :x 5)
+ (let [r (ref 0)] (try (dosync (ref-set r 9) (throw (ex-info "no" {}))) (catch Exception e @r)))
+ (with-open [c (reify java.io.Closeable (close [_] nil))] :opened) (pmap + [1 2] [10 20]) (deref (future (deref (future 2))))
  (type 1) (type "s") (type :k) (type []) (type {}) (type 1.0) (class 1N) (class 1/2) (class 1M)
  )
+
+;; Agent and future threads would keep the JVM alive for a minute.
+(shutdown-agents)

@@ -88,5 +88,16 @@
         (spit path "")))
     (is (thrown? Exception (slurp "/no/such/file/kiln")))))
 
+(deftest with-open-closes
+  (let [log (atom [])
+        closer (fn [k] (reify java.io.Closeable (close [_] (swap! log conj [:close k]))))]
+    (is (= :done (with-open [a (closer :a) b (closer :b)]
+                   (swap! log conj :body)
+                   :done)))
+    (is (= [:body [:close :b] [:close :a]] @log))
+    (reset! log [])
+    (is (thrown? Exception (with-open [a (closer :a)] (throw (ex-info "x" {})))))
+    (is (= [[:close :a]] @log))))
+
 (deftest standard-input
   (is (= ["a" "b" nil] (with-in-str "a\nb\n" [(read-line) (read-line) (read-line)]))))
