@@ -5,8 +5,8 @@
  * leaves hold the items, plus a tail of up to 32 items that conj fills
  * before the tail is pushed into the trie. [shift] is the bit depth of the
  * root (5 for a one-level trie). Items below tailoff() live in the trie; the
- * rest in the tail. A persistent vector's tail is exactly as long as it
- * needs to be; a transient's has room for 32.
+ * rest in the tail. A transient's tail has room for 32; persistent tails
+ * grow as conj claims their slots (see tail_hdr).
  *
  * Nodes carry the edit token of the transient that created them: a transient
  * mutates nodes that carry its live token and copies the others first.
@@ -64,7 +64,7 @@ void kiln_vector_init(void) {
   v->h.type = KILN_T_VECTOR;
   v->shift = VSHIFT;
   v->root = empty_node;
-  v->tail = kiln_alloc_root(sizeof(kiln_val));
+  v->tail = (kiln_val *)kiln_alloc_root(2 * sizeof(kiln_val)) + 1; /* header 0: no room */
   kiln_empty_vector = (kiln_val)v;
 }
 
@@ -107,14 +107,32 @@ static kiln_vector *vec_make(uint32_t cnt, uint32_t shift, kiln_vnode *root, kil
   return v;
 }
 
-/* A persistent vector whose new tail of [ntail] slots shares its allocation. */
+/*
+ * A persistent tail is preceded by one header word: the slots claimed so far
+ * (fill, low 32 bits) and the slots allocated (cap, high 32 bits). conj onto
+ * a vector whose tail has room and whose length is the tail's fill claims
+ * the next slot with a CAS and shares the tail, so a run of conj allocates
+ * only vector headers; every other conj copies. A vector reads only the
+ * slots below its own length, which no later claim touches.
+ */
+static inline uint64_t *tail_hdr(const kiln_val *tail) { return (uint64_t *)tail - 1; }
+
+static kiln_val *tail_alloc(uint32_t cap, uint32_t fill) {
+  uint64_t *b = kiln_alloc((cap + 1) * sizeof(uint64_t));
+  b[0] = fill | (uint64_t)cap << 32;
+  return (kiln_val *)(b + 1);
+}
+
+/* A persistent vector whose new, full tail of [ntail] slots shares its allocation. */
 static kiln_vector *vec_make_tail(uint32_t cnt, uint32_t shift, kiln_vnode *root, uint32_t ntail,
                                   kiln_val meta) {
-  kiln_vector *v = kiln_obj_new(KILN_T_VECTOR, sizeof *v + ntail * sizeof(kiln_val));
+  kiln_vector *v = kiln_obj_new(KILN_T_VECTOR, sizeof *v + (ntail + 1) * sizeof(kiln_val));
   v->cnt = cnt;
   v->shift = shift;
   v->root = root;
-  v->tail = (kiln_val *)(v + 1);
+  uint64_t *b = (uint64_t *)(v + 1);
+  b[0] = ntail | (uint64_t)ntail << 32;
+  v->tail = (kiln_val *)(b + 1);
   v->meta = meta;
   return v;
 }
@@ -168,10 +186,19 @@ kiln_val kiln_vec_conj(kiln_val vv, kiln_val x) {
   uint32_t cnt = v->cnt, to = tailoff(v);
   if (cnt - to < VWIDTH) {
     uint32_t n = cnt - to;
-    kiln_vector *r = vec_make_tail(cnt + 1, v->shift, v->root, n + 1, v->meta);
-    kcopy(r->tail, v->tail, n * sizeof(kiln_val));
-    r->tail[n] = x;
-    return (kiln_val)r;
+    uint64_t *h = tail_hdr(v->tail);
+    uint64_t hv = __atomic_load_n(h, __ATOMIC_ACQUIRE);
+    kiln_val *tail;
+    if ((uint32_t)hv == n && (uint32_t)(hv >> 32) > n &&
+        __atomic_compare_exchange_n(h, &hv, hv + 1, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+      tail = v->tail;
+    } else {
+      uint32_t cap = n < 2 ? 4 : 2 * (n + 1);
+      tail = tail_alloc(cap > VWIDTH ? VWIDTH : cap, n + 1);
+      kcopy(tail, v->tail, n * sizeof(kiln_val));
+    }
+    tail[n] = x;
+    return (kiln_val)vec_make(cnt + 1, v->shift, v->root, tail, v->meta);
   }
   kiln_vnode *tailnode = node_new(NULL);
   kcopy(tailnode->a, v->tail, VWIDTH * sizeof(kiln_val));
@@ -185,9 +212,9 @@ kiln_val kiln_vec_conj(kiln_val vv, kiln_val x) {
   } else {
     root = push_tail(cnt, shift, v->root, tailnode);
   }
-  kiln_vector *r = vec_make_tail(cnt + 1, shift, root, 1, v->meta);
-  r->tail[0] = x;
-  return (kiln_val)r;
+  kiln_val *tail = tail_alloc(VWIDTH, 1);
+  tail[0] = x;
+  return (kiln_val)vec_make(cnt + 1, shift, root, tail, v->meta);
 }
 
 kiln_val kiln_vec_nth(kiln_val vv, int64_t i, kiln_val not_found, bool throw_if_missing) {
@@ -234,7 +261,7 @@ kiln_val kiln_vec_assoc(kiln_val vv, int64_t i, kiln_val x) {
     uint32_t ui = (uint32_t)i, to = tailoff(v);
     if (ui >= to) {
       uint32_t n = v->cnt - to;
-      kiln_val *tail = kiln_alloc(n * sizeof(kiln_val));
+      kiln_val *tail = tail_alloc(n, n);
       kcopy(tail, v->tail, n * sizeof(kiln_val));
       tail[ui & VMASK] = x;
       return (kiln_val)vec_make(v->cnt, v->shift, v->root, tail, v->meta);
@@ -275,13 +302,12 @@ kiln_val kiln_vec_pop(kiln_val vv) {
   if (v->cnt == 1) return kiln_with_meta(kiln_empty_vector, v->meta);
   uint32_t to = tailoff(v);
   if (v->cnt - to > 1) {
-    uint32_t n = v->cnt - to - 1;
-    kiln_val *tail = kiln_alloc(n * sizeof(kiln_val));
-    kcopy(tail, v->tail, n * sizeof(kiln_val));
-    return (kiln_val)vec_make(v->cnt - 1, v->shift, v->root, tail, v->meta);
+    /* The shorter vector shares the tail; its fill stays above the new
+     * length, so a conj onto it copies. */
+    return (kiln_val)vec_make(v->cnt - 1, v->shift, v->root, v->tail, v->meta);
   }
   const kiln_val *leaf = array_for(v, v->cnt - 2);
-  kiln_val *tail = kiln_alloc(VWIDTH * sizeof(kiln_val));
+  kiln_val *tail = tail_alloc(VWIDTH, VWIDTH);
   kcopy(tail, leaf, VWIDTH * sizeof(kiln_val));
   kiln_vnode *root = pop_tail(v->cnt, v->shift, v->root, NULL);
   uint32_t shift = v->shift;
@@ -296,9 +322,9 @@ kiln_val kiln_vec_pop(kiln_val vv) {
 kiln_val kiln_vec_from(uint32_t n, const kiln_val *items) {
   if (n == 0) return kiln_empty_vector;
   if (n <= VWIDTH) {
-    kiln_val *tail = kiln_alloc(n * sizeof(kiln_val));
-    kcopy(tail, items, n * sizeof(kiln_val));
-    return (kiln_val)vec_make(n, VSHIFT, empty_node, tail, KILN_NIL);
+    kiln_vector *v = vec_make_tail(n, VSHIFT, empty_node, n, KILN_NIL);
+    kcopy(v->tail, items, n * sizeof(kiln_val));
+    return (kiln_val)v;
   }
   kiln_val t = kiln_vec_transient(kiln_empty_vector);
   for (uint32_t i = 0; i < n; i++) kiln_tvec_conj(t, items[i]);

@@ -3,6 +3,7 @@
  * against a plain C array model over randomized operation sequences
  * (including 1,000,000-element runs), plus the JVM's error behaviour.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -189,6 +190,57 @@ static void test_entries(void) {
   CHECK_STR(kiln_pr_str(kiln_seq(e)), "(:a 1)");
 }
 
+/* Persistent tails are shared by conj: branches must stay independent. */
+static void test_tail_sharing(void) {
+  bool ok = true;
+  for (int len = 0; len < 70; len++) {
+    kiln_val v = kiln_empty_vector;
+    for (int i = 0; i < len; i++) v = kiln_vec_conj(v, N(i));
+    kiln_val a = kiln_vec_conj(v, N(-1));
+    kiln_val b = kiln_vec_conj(v, N(-2));
+    kiln_val p = len ? kiln_vec_pop(a) : v;
+    kiln_val c = len ? kiln_vec_conj(p, N(-3)) : kiln_vec_conj(v, N(-3));
+    kiln_val a2 = kiln_vec_conj(a, N(-4));
+    ok &= kiln_vec_count(v) == (uint32_t)len;
+    ok &= kiln_vec_nth(a, len, KILN_NIL, true) == N(-1);
+    ok &= kiln_vec_nth(b, len, KILN_NIL, true) == N(-2);
+    ok &= kiln_vec_nth(c, len, KILN_NIL, true) == N(-3);
+    ok &= kiln_vec_nth(a2, len, KILN_NIL, true) == N(-1) && kiln_vec_nth(a2, len + 1, KILN_NIL, true) == N(-4);
+    for (int i = 0; i < len; i++)
+      ok &= kiln_vec_nth(b, i, KILN_NIL, true) == N(i) && kiln_vec_nth(c, i, KILN_NIL, true) == N(i);
+  }
+  CHECK(ok);
+}
+
+static kiln_val race_base;
+static kiln_val race_out[4];
+static void *racer(void *arg) {
+  intptr_t id = (intptr_t)arg;
+  kiln_gc_register_thread();
+  kiln_val v = race_base;
+  for (int i = 0; i < 1000; i++) v = kiln_vec_conj(v, N(id * 100000 + i));
+  race_out[id] = v;
+  kiln_gc_unregister_thread();
+  return NULL;
+}
+
+static void test_tail_race(void) {
+  kiln_val v = kiln_empty_vector;
+  for (int i = 0; i < 40; i++) v = kiln_vec_conj(v, N(i));
+  race_base = v;
+  pthread_t th[4];
+  for (intptr_t t = 0; t < 4; t++) pthread_create(&th[t], NULL, racer, (void *)t);
+  for (int t = 0; t < 4; t++) pthread_join(th[t], NULL);
+  bool ok = true;
+  for (int t = 0; t < 4; t++) {
+    ok &= kiln_vec_count(race_out[t]) == 1040;
+    for (int i = 0; i < 40; i++) ok &= kiln_vec_nth(race_out[t], i, KILN_NIL, true) == N(i);
+    for (int i = 0; i < 1000; i++)
+      ok &= kiln_vec_nth(race_out[t], 40 + i, KILN_NIL, true) == N(t * 100000 + i);
+  }
+  CHECK(ok);
+}
+
 int main(void) {
   kiln_rt_init();
   test_random_persistent();
@@ -197,5 +249,7 @@ int main(void) {
   test_errors();
   test_subvec();
   test_entries();
+  test_tail_sharing();
+  test_tail_race();
   return check_summary();
 }
