@@ -29,18 +29,17 @@ export GC_MARKERS=1
 cmake -S "$src" -B "$build" -DCMAKE_TOOLCHAIN_FILE="$src/tests/cross/aarch64-linux.cmake" \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$build.log" 2>&1 || { cat "$build.log"; exit 1; }
 tests=(test_sha256 test_patch_load test_patch_hotswap)
-# The standard library compiled to C (gen/lib/lib_compiled.c) is made by
-# running kiln_libgen, which the build runs directly, not through the
-# emulator. Its output is portable C, the same for every 64-bit target, so
-# the host build's copy stands in, made newer than the aarch64 kiln_libgen
-# so make does not try to run it.
-host_gen=$2/gen/lib/lib_compiled.c
-if [ -e "$host_gen" ]; then
+# The standard library compiled to C (gen/lib/*.c) is portable C, the same
+# for every 64-bit target, so the host build's copy stands in for running
+# the aarch64 kiln_libgen under the emulator (minutes); the copies are made
+# newer than the aarch64 kiln_libgen so make does not regenerate them.
+host_gen=$2/gen/lib
+if [ -e "$host_gen/lib_compiled.c" ]; then
   cmake --build "$build" -j 2 --target kiln_libgen >>"$build.log" 2>&1 || {
     tail -40 "$build.log"; exit 1; }
   mkdir -p "$build/gen/lib"
-  cp "$host_gen" "$build/gen/lib/lib_compiled.c"
-  touch "$build/gen/lib/lib_compiled.c"
+  cp "$host_gen"/*.c "$build/gen/lib/"
+  touch "$build"/gen/lib/*.c
 fi
 cmake --build "$build" -j 2 --target kiln "${tests[@]}" >>"$build.log" 2>&1 || {
   tail -40 "$build.log"; exit 1; }

@@ -5,5 +5,7 @@ if(NOT CMAKE_CROSSCOMPILING)
   add_test(NAME cross/aarch64-patch
     COMMAND ${CMAKE_SOURCE_DIR}/tests/cross/run.sh ${CMAKE_SOURCE_DIR} ${CMAKE_BINARY_DIR}
     WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
-  set_tests_properties(cross/aarch64-patch PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 1500)
+  # Labelled cross: `make test` leaves it out (the patch tests do not finish
+  # under qemu-user yet); `make test-cross` runs it.
+  set_tests_properties(cross/aarch64-patch PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 1500 LABELS cross)
 endif()
