@@ -271,7 +271,12 @@
    (lazy-seq
     (let* [s1 (seq c1) s2 (seq c2)]
       (when (and s1 s2)
-        (cons (first s1) (cons (first s2) (interleave (rest s1) (rest s2)))))))))
+        (cons (first s1) (cons (first s2) (interleave (rest s1) (rest s2))))))))
+  ([c1 c2 & colls]
+   (lazy-seq
+    (let* [ss (map1 seq (list* c1 c2 colls))]
+      (when (every? identity ss)
+        (concat (map1 first ss) (apply interleave (map1 rest ss))))))))
 
 (defn drop
   "Bootstrap version (redefined with a transducer arity in core_seq.clj): coll without its first n items."
