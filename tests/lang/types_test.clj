@@ -13,6 +13,8 @@
   (area [_] (* w h))
   (scale [_ k] (->Rect (* k w) (* k h))))
 
+(declare ->Circle)
+
 (deftype Circle [r]
   Shape
   (area [_] (* 3 r r))
