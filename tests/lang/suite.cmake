@@ -24,3 +24,12 @@ kiln_lang_mode(interp "" --interp)
 # form of the same file; the compiled mode expands that form before the
 # method's defmethod has run (see the stdlib report), so it is skipped there.
 kiln_lang_mode(compiled "clojure_test_test")
+
+# The same files in JVM Clojure, where it is installed: the tests are the spec.
+if(EXISTS /usr/share/java/clojure.jar)
+  find_program(KILN_JAVA java)
+  if(KILN_JAVA)
+    add_test(NAME lang/jvm COMMAND ${CMAKE_SOURCE_DIR}/tests/lang/jvm.sh)
+    set_tests_properties(lang/jvm PROPERTIES TIMEOUT 600)
+  endif()
+endif()
