@@ -21,7 +21,6 @@
   values it always prints flat."
   [x]
   (cond
-    (record? x) nil
     (map? x) ["{" "}"]
     (vector? x) ["[" "]"]
     (set? x) ["#{" "}"]
@@ -35,27 +34,41 @@
     [(take *print-length* coll) (boolean (seq (drop *print-length* coll)))]
     [(seq coll) false]))
 
+(defn- flat
+  "x printed on one line, as pprint prints it: like pr-str, but records print
+  as plain maps (the JVM's pprint does the same)."
+  [x]
+  (let [[open close] (brackets x)]
+    (if (or (nil? open) (empty? x))
+      (if (record? x) "{}" (pr-str x))
+      (let [[items cut] (limited x)
+            parts (if (map? x)
+                    (map (fn [[k v]] (str (flat k) " " (flat v))) items)
+                    (map flat items))
+            parts (if cut (concat parts ["..."]) parts)]
+        (str open (apply str (interpose (if (map? x) ", " " ") parts)) close)))))
+
 (declare layout)
 
 (defn- layout-entry
   "The text of the map entry [k v] starting at column col, followed on its
   last line by trail more characters."
   [[k v] col trail]
-  (let [flat (str (pr-str k) " " (pr-str v))]
-    (if (<= (+ col (count flat) trail) *print-right-margin*)
-      flat
+  (let [one-line (str (flat k) " " (flat v))]
+    (if (<= (+ col (count one-line) trail) *print-right-margin*)
+      one-line
       (str (layout k col 0) "\n" (spaces col) (layout v col trail)))))
 
 (defn- layout
   "The text of x printed from column col, with trail characters to follow
   it on its last line."
   [x col trail]
-  (let [flat (pr-str x)
+  (let [one-line (flat x)
         [open close] (brackets x)]
     (if (or (nil? open)
             (empty? x)
-            (<= (+ col (count flat) trail) *print-right-margin*))
-      flat
+            (<= (+ col (count one-line) trail) *print-right-margin*))
+      one-line
       (let [inner (+ col (count open))
             [items cut] (limited x)
             items (vec items)

@@ -38,9 +38,13 @@
                  (temp/do-template [a b] (swap! out conj (+ a b)) 1 2 3 4)
                  @out))))
 
+(defrecord Pair [left right])
+
 (deftest pretty-printing
   (is (= "{:a 1, :b [1 2 3]}\n" (with-out-str (pp/pprint {:a 1 :b [1 2 3]}))))
   (is (= "nil\n" (with-out-str (pp/pprint nil))))
+  (is (= "{:left 1, :right 2}\n" (with-out-str (pp/pprint (->Pair 1 2)))) "records print as maps")
+  (is (= "[0 1 2 ...]\n" (binding [*print-length* 3] (with-out-str (pp/pprint (vec (range 100)))))))
   (is (= (str "{:key0 [0 0 \"value-0\"],\n"
               " :key1 [1 100 \"value-1\"],\n"
               " :key2 [2 200 \"value-2\"],\n"
