@@ -226,11 +226,181 @@ static const char *var_comment(kiln_var *v) {
   return fmt("/* %s/%s */", kiln_sym_name(ns->name), kiln_sym_name(v->sym));
 }
 
+/*
+ * Constant collections are built with the API's constructors, not read back
+ * from their printed form at load time: a library's start-up makes a
+ * metadata map for every def, and reading them was most of it. The
+ * expression builds the same value the reader would give for the printed
+ * form with *print-meta* on: seqs become lists, metadata is kept. Returns
+ * false (and leaves [sb] partly written) for anything else, and for very
+ * large or deep constants, which are read as before.
+ */
+static bool const_expr(kiln_sb *sb, kiln_val v, int depth, uint32_t *budget);
+
+static bool const_items(kiln_sb *sb, const char *ctor, uint32_t n, kiln_val seq, int depth,
+                        uint32_t *budget) {
+  if (n == 0) {
+    kiln_sb_printf(sb, "kiln_rt->%s(0, NULL)", ctor);
+    return true;
+  }
+  kiln_sb_printf(sb, "kiln_rt->%s(%u, (kiln_val[]){", ctor, n);
+  uint32_t i = 0;
+  for (kiln_val s = kiln_seq(seq); s != KILN_NIL; s = kiln_next(s), i++) {
+    if (i) kiln_sb_puts(sb, ", ");
+    if (!const_expr(sb, kiln_first(s), depth + 1, budget)) return false;
+  }
+  kiln_sb_puts(sb, "})");
+  return i == n;
+}
+
+static bool const_map(kiln_sb *sb, kiln_val m, int depth, uint32_t *budget) {
+  int64_t n = kiln_count_int(m);
+  if (n == 0) {
+    kiln_sb_puts(sb, "kiln_rt->map(0, NULL)");
+    return true;
+  }
+  kiln_sb_printf(sb, "kiln_rt->map(%u, (kiln_val[]){", (uint32_t)(2 * n));
+  int64_t i = 0;
+  for (kiln_val s = kiln_seq(m); s != KILN_NIL; s = kiln_next(s), i++) {
+    kiln_val entry = kiln_first(s);
+    if (i) kiln_sb_puts(sb, ", ");
+    if (!const_expr(sb, kiln_nth(entry, 0, KILN_NIL, false), depth + 1, budget)) return false;
+    kiln_sb_puts(sb, ", ");
+    if (!const_expr(sb, kiln_nth(entry, 1, KILN_NIL, false), depth + 1, budget)) return false;
+  }
+  kiln_sb_puts(sb, "})");
+  return i == n;
+}
+
+static bool const_expr(kiln_sb *sb, kiln_val v, int depth, uint32_t *budget) {
+  if (depth > 32 || *budget == 0) return false;
+  (*budget)--;
+  if (v == KILN_NIL) return kiln_sb_puts(sb, "KILN_NIL"), true;
+  if (v == KILN_TRUE) return kiln_sb_puts(sb, "KILN_TRUE"), true;
+  if (v == KILN_FALSE) return kiln_sb_puts(sb, "KILN_FALSE"), true;
+  if (KILN_IS_FIXNUM(v)) {
+    kiln_sb_printf(sb, "KILN_FIXNUM(%lld)", (long long)KILN_FIXNUM_VALUE(v));
+    return true;
+  }
+  if (KILN_IS_CHAR(v)) {
+    kiln_sb_printf(sb, "KILN_CHAR(0x%x)", KILN_CHAR_VALUE(v));
+    return true;
+  }
+  kiln_type t = kiln_type_of(v);
+  kiln_val meta = KILN_NIL;
+  switch (t) {
+  case KILN_T_SYMBOL:
+  case KILN_T_LIST:
+  case KILN_T_EMPTY_LIST:
+  case KILN_T_CONS:
+  case KILN_T_LAZY_SEQ:
+  case KILN_T_SEQ:
+  case KILN_T_VECTOR:
+  case KILN_T_ARRAY_MAP:
+  case KILN_T_HASH_MAP:
+  case KILN_T_HASH_SET:
+    meta = kiln_meta(v);
+    break;
+  case KILN_T_FN:
+  case KILN_T_VAR:
+  case KILN_T_NAMESPACE:
+  case KILN_T_ATOM:
+  case KILN_T_EXCEPTION:
+  case KILN_T_WRITER:
+    return false; /* emit_root_init reports it */
+  default:
+    break;
+  }
+  if (meta != KILN_NIL) kiln_sb_puts(sb, "kiln_rt->with_meta(");
+  switch (t) {
+  case KILN_T_KEYWORD: {
+    const char *ns = kiln_kw_ns(v);
+    kiln_sb_printf(sb, "kiln_rt->keyword(%s, %s)", ns ? c_string(ns) : "NULL",
+                   c_string(kiln_kw_name(v)));
+    break;
+  }
+  case KILN_T_SYMBOL: {
+    const char *ns = kiln_sym_ns(v);
+    kiln_sb_printf(sb, "kiln_rt->symbol(%s, %s)", ns ? c_string(ns) : "NULL",
+                   c_string(kiln_sym_name(v)));
+    break;
+  }
+  case KILN_T_STRING:
+    kiln_sb_puts(sb, "kiln_rt->string(");
+    put_c_string(sb, kiln_str_data(v), kiln_str_nbytes(v));
+    kiln_sb_printf(sb, ", %zu)", kiln_str_nbytes(v));
+    break;
+  case KILN_T_LONG:
+    kiln_sb_printf(sb, "kiln_rt->box_long(INT64_C(%lld))",
+                   (long long)((kiln_boxed_long *)v)->value);
+    break;
+  case KILN_T_DOUBLE: {
+    double d = ((kiln_boxed_double *)v)->value;
+    if (isnan(d))
+      kiln_sb_puts(sb, "kiln_rt->box_double(__builtin_nan(\"\"))");
+    else if (isinf(d))
+      kiln_sb_printf(sb, "kiln_rt->box_double(%s__builtin_inf())", d < 0 ? "-" : "");
+    else
+      kiln_sb_printf(sb, "kiln_rt->box_double(%a)", d);
+    break;
+  }
+  case KILN_T_LIST:
+  case KILN_T_EMPTY_LIST:
+  case KILN_T_CONS:
+  case KILN_T_LAZY_SEQ:
+  case KILN_T_SEQ: {
+    int64_t n = kiln_count_int(v);
+    if (n > 4096 || !const_items(sb, "list", (uint32_t)n, v, depth, budget)) return false;
+    break;
+  }
+  case KILN_T_VECTOR: {
+    int64_t n = kiln_count_int(v);
+    if (n > 4096 || !const_items(sb, "vector", (uint32_t)n, v, depth, budget)) return false;
+    break;
+  }
+  case KILN_T_HASH_SET: {
+    int64_t n = kiln_count_int(v);
+    if (n > 4096 || !const_items(sb, "set", (uint32_t)n, v, depth, budget)) return false;
+    break;
+  }
+  case KILN_T_ARRAY_MAP:
+  case KILN_T_HASH_MAP:
+    if (kiln_count_int(v) > 2048 || !const_map(sb, v, depth, budget)) return false;
+    break;
+  default: {
+    /* Numbers of other kinds, regexes, tagged literals: read just this one. */
+    const char *text = kiln_pr_str(v);
+    kiln_sb_puts(sb, "kiln_rt->read_constant(");
+    put_c_string(sb, text, strlen(text));
+    kiln_sb_printf(sb, ", %zu)", strlen(text));
+    break;
+  }
+  }
+  if (meta != KILN_NIL) {
+    kiln_sb_puts(sb, ", ");
+    if (!const_expr(sb, meta, depth + 1, budget)) return false;
+    kiln_sb_puts(sb, ")");
+  }
+  return true;
+}
+
 /* Writes the statement that fills R[i] with constant [v]. */
 static void emit_root_init(emitter *e, kiln_node *where, uint32_t i, kiln_val v) {
   kiln_sb *sb = &e->init;
   kiln_type t = kiln_type_of(v);
   kiln_sb_printf(sb, "  R[%u] = ", i);
+  kiln_sb direct;
+  kiln_sb_init(&direct);
+  uint32_t budget = 4096;
+  if ((t == KILN_T_LIST || t == KILN_T_EMPTY_LIST || t == KILN_T_CONS || t == KILN_T_LAZY_SEQ ||
+       t == KILN_T_SEQ || t == KILN_T_VECTOR ||
+       t == KILN_T_ARRAY_MAP || t == KILN_T_HASH_MAP || t == KILN_T_HASH_SET ||
+       (t == KILN_T_SYMBOL && ((kiln_symbol *)v)->meta != KILN_NIL)) &&
+      const_expr(&direct, v, 0, &budget)) {
+    kiln_sb_putn(sb, direct.buf, direct.len);
+    kiln_sb_puts(sb, ";\n");
+    return;
+  }
   if (t == KILN_T_KEYWORD) {
     const char *ns = kiln_kw_ns(v);
     kiln_sb_printf(sb, "kiln_rt->keyword(%s, %s);\n", ns ? c_string(ns) : "NULL",
@@ -563,19 +733,20 @@ static const char *emit_invoke(emitter *e, fnctx *f, kiln_node *n) {
   const char *inl = emit_inline(e, f, n);
   if (inl) return inl;
   kiln_node *fn = n->u.invoke.fn;
-  const char *t;
+  const char *t, *args;
   if (fn->kind == KILN_N_VAR) {
     const char *v = var_ref(e, fn->u.var.var);
-    const char *args = emit_args(e, f, n->u.invoke.n, n->u.invoke.args);
+    args = emit_args(e, f, n->u.invoke.n, n->u.invoke.args);
     t = temp(e);
     line(f, "kiln_val %s = kiln_call_var_(kiln_rt, %s %s, %u, %s);", t, v,
          var_comment(fn->u.var.var), n->u.invoke.n, args);
   } else {
     const char *callee = emit(e, f, fn);
-    const char *args = emit_args(e, f, n->u.invoke.n, n->u.invoke.args);
+    args = emit_args(e, f, n->u.invoke.n, n->u.invoke.args);
     t = temp(e);
     line(f, "kiln_val %s = KILN_CALL(%s, %u, %s);", t, callee, n->u.invoke.n, args);
   }
+  if (n->u.invoke.n) line(f, "DROP(%s);", args);
   return t;
 }
 
@@ -865,7 +1036,12 @@ static kiln_val emit_patch_body(void *ctx) {
                  "static const kiln_api *kiln_rt;\n"
                  "/* Constants and vars, in GC-scanned memory from the runtime. */\n"
                  "static kiln_val *R;\n"
-                 "#define VAR(i) ((kiln_var *)R[i])\n\n",
+                 "#define VAR(i) ((kiln_var *)R[i])\n"
+                 "/* Clears a call's argument array once the call returns, so the GC's\n"
+                 " * conservative scan of this frame does not keep (say) the head of a lazy\n"
+                 " * seq alive while the rest of the function runs. */\n"
+                 "#define DROP(a) do { __builtin_memset((a), 0, sizeof(a)); "
+                 "__asm__ volatile(\"\" : : \"m\"(a)); } while (0)\n\n",
                  job->opts->patch_id, job->opts->ns, file);
   kiln_sb_putn(&out, e.decls.buf, e.decls.len);
   kiln_sb_puts(&out, "\n");

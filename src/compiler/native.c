@@ -71,6 +71,10 @@ kiln_val kiln_native_run(kiln_node *const *units, uint32_t n, const char *file,
   kiln_val result = KILN_NIL;
   kiln_error err;
   const kiln_patch_record *rec = NULL;
+  /* The toolchain and emitter left pointers to freed memory in the stack
+   * the patch's frames are about to use (say, in the unused tail of a char
+   * buffer); one that meets a lazy seq's cell would keep that seq alive. */
+  kiln_gc_scrub_stack();
   int rc = kiln_patch_load(res.bytes, res.size, res.entry, &result, &rec, &err);
   if (timings) {
     *timings = res.t;

@@ -909,9 +909,22 @@ bool kiln_coll_equiv(kiln_val a, kiln_val b) {
 
 /* ---- natives ------------------------------------------------------------ */
 
+/*
+ * Takes a seq argument that the native is about to walk to its end out of
+ * argv: argv belongs to the callee (docs/patch-abi.md), and the caller's
+ * array would otherwise hold the head of a lazy seq, and so every cell the
+ * walk realizes, until the call returns.
+ */
+static inline kiln_val take_seq_arg(const kiln_val *argv, uint32_t i) {
+  kiln_val v = argv[i];
+  if (KILN_HAS_TYPE(v, KILN_T_LAZY_SEQ) || KILN_HAS_TYPE(v, KILN_T_CONS))
+    ((kiln_val *)argv)[i] = KILN_NIL;
+  return v;
+}
+
 KILN_NATIVE(n_count) {
   KILN_ARITY("clojure.core/count", argc == 1);
-  return kiln_count(argv[0]);
+  return kiln_count(take_seq_arg(argv, 0));
 }
 
 KILN_NATIVE(n_conj) {
@@ -1141,8 +1154,8 @@ KILN_NATIVE(n_pop_t) {
 
 KILN_NATIVE(n_reduce) {
   KILN_ARITY("clojure.core/reduce", argc == 2 || argc == 3);
-  if (argc == 2) return kiln_reduce1(argv[0], argv[1]);
-  return kiln_reduce(argv[0], argv[1], argv[2]);
+  if (argc == 2) return kiln_reduce1(argv[0], take_seq_arg(argv, 1));
+  return kiln_reduce(argv[0], argv[1], take_seq_arg(argv, 2));
 }
 
 KILN_NATIVE(n_reduce_kv) {

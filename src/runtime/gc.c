@@ -8,16 +8,26 @@
  */
 #include <gc.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "runtime/rt.h"
 
 static pthread_once_t gc_once = PTHREAD_ONCE_INIT;
 
+/* The heap the collector starts with, unless GC_INITIAL_HEAP_SIZE says
+ * otherwise: start-up (natives, the compiled clojure.core) allocates a few
+ * MB, and growing to that from the collector's 64 KB took six collections. */
+#define KILN_GC_INITIAL_HEAP (8u << 20)
+
 static void gc_init_once(void) {
   GC_set_handle_fork(1);
   GC_INIT();
   GC_allow_register_threads();
+  if (!getenv("GC_INITIAL_HEAP_SIZE")) {
+    size_t have = GC_get_heap_size();
+    if (have < KILN_GC_INITIAL_HEAP) GC_expand_hp(KILN_GC_INITIAL_HEAP - have);
+  }
 }
 
 void kiln_gc_init(void) { pthread_once(&gc_once, gc_init_once); }
@@ -60,6 +70,12 @@ bool kiln_gc_register_thread(void) {
 
 void kiln_gc_unregister_thread(void) {
   if (GC_thread_is_registered()) GC_unregister_my_thread();
+}
+
+__attribute__((noinline)) void kiln_gc_scrub_stack(void) {
+  volatile char area[64 * 1024];
+  memset((char *)area, 0, sizeof area);
+  __asm__ volatile("" : : "r"(area) : "memory");
 }
 
 static const char *const type_class_names[KILN_T_COUNT] = {

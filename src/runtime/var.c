@@ -790,8 +790,9 @@ KILN_NATIVE(n_alter_var_root) {
   KILN_ARITY("clojure.core/alter-var-root", argc >= 2);
   kiln_var *v = as_var(argv[0]);
   kiln_val *args = kiln_alloc(sizeof(kiln_val) * argc);
-  memcpy(args + 1, argv + 2, sizeof(kiln_val) * (argc - 2));
   for (;;) {
+    /* Filled afresh for every try: the callee owns its argv. */
+    memcpy(args + 1, argv + 2, sizeof(kiln_val) * (argc - 2));
     kiln_val old = load(&v->root);
     args[0] = old;
     kiln_val neu = kiln_call(argv[1], argc - 1, args);
@@ -941,8 +942,9 @@ KILN_NATIVE(n_alter_meta) {
   KILN_ARITY("clojure.core/alter-meta!", argc >= 2);
   kiln_val *slot = ref_meta_slot(argv[0]);
   kiln_val *args = kiln_alloc(sizeof(kiln_val) * argc);
-  memcpy(args + 1, argv + 2, sizeof(kiln_val) * (argc - 2));
   for (;;) {
+    /* Filled afresh for every try: the callee owns its argv. */
+    memcpy(args + 1, argv + 2, sizeof(kiln_val) * (argc - 2));
     kiln_val old = load(slot);
     args[0] = old;
     kiln_val neu = kiln_call(argv[1], argc - 1, args);
