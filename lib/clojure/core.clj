@@ -118,6 +118,11 @@
                           (if (map? d)
                             (conj acc d)
                             (recur (conj acc (add-implicit-args d)) (next ds))))))
+           ;; :arglists as written, without the implicit &form and &env.
+           arglists (loop* [out [] ds (seq fdecl)]
+                      (if ds
+                        (recur (if (seq? (first ds)) (conj out (first (first ds))) out) (next ds))
+                        (seq out)))
            fdecl (seq (add-args [] fdecl))
            decl (loop* [p prefix d fdecl]
                   (if p
@@ -127,6 +132,7 @@
       (list 'do
             (cons `defn (cons (with-meta nm (assoc (if (meta nm) (meta nm) {}) :macro true))
                               (next decl)))
+            (list 'clojure.core/alter-meta! (list 'var nm) 'clojure.core/assoc :arglists (list 'quote arglists))
             (list 'var nm)))))
 
 ;;;; Basic macros.

@@ -4,7 +4,8 @@
             [clojure.set :as set]
             [clojure.walk :as walk]
             [clojure.template :as temp]
-            [clojure.pprint :as pp]))
+            [clojure.pprint :as pp]
+            [clojure.repl :as repl]))
 
 (deftest sets
   (is (= #{1 2 3} (set/union #{1 2} #{2 3})))
@@ -63,3 +64,28 @@
          (with-out-str (pp/print-table [{:a 1 :b "two"} {:a 333 :b "x"}]))))
   (is (= "\n|  :b |\n|-----|\n| two |\n"
          (with-out-str (pp/print-table [:b] [{:a 1 :b "two"}])))))
+
+(defn documented-fn
+  "First line.
+  Second line."
+  [x y] x)
+
+(defmacro documented-macro "Does nothing." [a & body] nil)
+
+(deftest repl-help
+  (is (= (str "-------------------------\n"
+              "libs-test/documented-fn\n"
+              "([x y])\n"
+              "  First line.\n  Second line.\n")
+         (with-out-str (repl/doc documented-fn))))
+  (is (= (str "-------------------------\n"
+              "libs-test/documented-macro\n"
+              "([a & body])\n"
+              "Macro\n"
+              "  Does nothing.\n")
+         (with-out-str (repl/doc documented-macro))))
+  (is (= '[difference index intersection join map-invert project rename
+           rename-keys select subset? superset? union]
+         (vec (repl/dir-fn 'clojure.set))))
+  (is (= '(clojure.core/assoc-in) (repl/apropos "ssoc-i")))
+  (is (= '([a & body]) (:arglists (meta #'documented-macro))) "macros' arglists omit &form and &env"))
