@@ -24,5 +24,8 @@ corpus=$root/tests/fuzz/corpus/${target#fuzz_}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$corpus"
+# The reader's test corpus seeds its fuzzer too.
+seeds=$work
+[ "$target" = fuzz_reader ] && seeds=$root/tests/reader/corpus
 "$build/$target" -max_total_time="$secs" -timeout=10 -rss_limit_mb=4096 \
-  -detect_leaks=0 -print_final_stats=1 "$work" "$corpus"
+  -detect_leaks=0 -print_final_stats=1 "$work" "$corpus" "$seeds"
