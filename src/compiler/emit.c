@@ -512,22 +512,22 @@ static const char *emit_inline(emitter *e, fnctx *f, kiln_node *n) {
   uint32_t argc = n->u.invoke.n;
   if (fn->kind != KILN_N_VAR) return NULL;
   static const struct { const char *name, *helper; } binops[] = {
-      {"+", "kiln_add_"}, {"-", "kiln_sub_"}, {"*", "kiln_mul_"}};
+      {"+", "num_add"}, {"-", "num_sub"}, {"*", "num_mul"}};
   if (argc == 2) {
     for (size_t i = 0; i < KILN_ARRAY_LEN(binops); i++) {
       if (!is_core_var(fn, binops[i].name)) continue;
       const char *a = emit(e, f, n->u.invoke.args[0]);
       const char *b = emit(e, f, n->u.invoke.args[1]);
       const char *t = temp(e);
-      line(f, "kiln_val %s = %s(kiln_rt, %s, %s);", t, binops[i].helper, a, b);
+      line(f, "kiln_val %s = %s(%s, %s);", t, binops[i].helper, a, b);
       return t;
     }
   }
   if (argc == 1 && (is_core_var(fn, "inc") || is_core_var(fn, "dec"))) {
     const char *a = emit(e, f, n->u.invoke.args[0]);
     const char *t = temp(e);
-    line(f, "kiln_val %s = %s(kiln_rt, %s, KILN_FIXNUM(1));", t,
-         is_core_var(fn, "inc") ? "kiln_add_" : "kiln_sub_", a);
+    line(f, "kiln_val %s = %s(%s, KILN_FIXNUM(1));", t,
+         is_core_var(fn, "inc") ? "num_add" : "num_sub", a);
     return t;
   }
   static const char *const predicates[] = {"<", ">", "<=", ">=", "==", "=", "identical?"};
@@ -738,13 +738,13 @@ static const char *emit_invoke(emitter *e, fnctx *f, kiln_node *n) {
     const char *v = var_ref(e, fn->u.var.var);
     args = emit_args(e, f, n->u.invoke.n, n->u.invoke.args);
     t = temp(e);
-    line(f, "kiln_val %s = kiln_call_var_(kiln_rt, %s %s, %u, %s);", t, v,
+    line(f, "kiln_val %s = call_var(%s %s, %u, %s);", t, v,
          var_comment(fn->u.var.var), n->u.invoke.n, args);
   } else {
     const char *callee = emit(e, f, fn);
     args = emit_args(e, f, n->u.invoke.n, n->u.invoke.args);
     t = temp(e);
-    line(f, "kiln_val %s = KILN_CALL(%s, %u, %s);", t, callee, n->u.invoke.n, args);
+    line(f, "kiln_val %s = call_val(%s, %u, %s);", t, callee, n->u.invoke.n, args);
   }
   if (n->u.invoke.n) line(f, "DROP(%s);", args);
   return t;
@@ -852,7 +852,7 @@ static const char *emit(emitter *e, fnctx *f, kiln_node *n) {
   case KILN_N_LOCAL: return local_ref(&n->u.local);
   case KILN_N_VAR: {
     const char *t = temp(e);
-    line(f, "kiln_val %s = kiln_var_deref_(kiln_rt, %s %s);", t, var_ref(e, n->u.var.var),
+    line(f, "kiln_val %s = var_deref(%s %s);", t, var_ref(e, n->u.var.var),
          var_comment(n->u.var.var));
     return t;
   }
@@ -990,6 +990,44 @@ static void bind_print_vars(void) {
   kiln_var_push_bindings(kiln_map_from(8, kvs));
 }
 
+/*
+ * The fast paths every patch inlines, always (the library is built with
+ * optimization that would otherwise leave them as calls). Fixnum arithmetic
+ * works on the tagged words: with a = 2x+1 and b = 2y+1, a + (b-1) is
+ * 2(x+y)+1, and the 64-bit overflow flag is exactly the fixnum range's.
+ */
+static const char fast_paths[] =
+    "#define INLINE static inline __attribute__((always_inline))\n"
+    "INLINE kiln_val var_deref(kiln_var *v) {\n"
+    "  return (v->h.flags & KILN_VAR_DYNAMIC) ? kiln_rt->var_get(v) : KILN_VAR_ROOT(v);\n"
+    "}\n"
+    "INLINE kiln_val call_val(kiln_val f, uint32_t argc, const kiln_val *argv) {\n"
+    "  if (__builtin_expect(KILN_HAS_TYPE(f, KILN_T_FN), 1))\n"
+    "    return ((kiln_fn *)f)->code((kiln_fn *)f, argc, argv);\n"
+    "  return kiln_rt->call(f, argc, argv);\n"
+    "}\n"
+    "INLINE kiln_val call_var(kiln_var *v, uint32_t argc, const kiln_val *argv) {\n"
+    "  return call_val(var_deref(v), argc, argv);\n"
+    "}\n"
+    "INLINE kiln_val num_add(kiln_val a, kiln_val b) {\n"
+    "  int64_t r;\n"
+    "  if (KILN_FIX2(a, b) && !__builtin_add_overflow((int64_t)a, (int64_t)b - 1, &r))\n"
+    "    return (kiln_val)r;\n"
+    "  return kiln_rt->add(a, b);\n"
+    "}\n"
+    "INLINE kiln_val num_sub(kiln_val a, kiln_val b) {\n"
+    "  int64_t r;\n"
+    "  if (KILN_FIX2(a, b) && !__builtin_sub_overflow((int64_t)a, (int64_t)b - 1, &r))\n"
+    "    return (kiln_val)r;\n"
+    "  return kiln_rt->sub(a, b);\n"
+    "}\n"
+    "INLINE kiln_val num_mul(kiln_val a, kiln_val b) {\n"
+    "  int64_t r;\n"
+    "  if (KILN_FIX2(a, b) && !__builtin_mul_overflow((int64_t)a >> 1, (int64_t)b - 1, &r))\n"
+    "    return (kiln_val)(r + 1);\n"
+    "  return kiln_rt->mul(a, b);\n"
+    "}\n";
+
 typedef struct emit_job {
   kiln_node *const *units;
   uint32_t n;
@@ -1041,8 +1079,9 @@ static kiln_val emit_patch_body(void *ctx) {
                  " * conservative scan of this frame does not keep (say) the head of a lazy\n"
                  " * seq alive while the rest of the function runs. */\n"
                  "#define DROP(a) do { __builtin_memset((a), 0, sizeof(a)); "
-                 "__asm__ volatile(\"\" : : \"m\"(a)); } while (0)\n\n",
-                 job->opts->patch_id, job->opts->ns, file);
+                 "__asm__ volatile(\"\" : : \"m\"(a)); } while (0)\n\n"
+                 "%s\n",
+                 job->opts->patch_id, job->opts->ns, file, fast_paths);
   kiln_sb_putn(&out, e.decls.buf, e.decls.len);
   kiln_sb_puts(&out, "\n");
   kiln_sb_putn(&out, e.fns.buf, e.fns.len);

@@ -32,7 +32,7 @@
 
 /* ==== per-thread state ================================================= */
 
-static _Thread_local kiln_thread *tl_thread;
+_Thread_local kiln_thread *kiln_thread_tls;
 static pthread_key_t thread_key;
 static pthread_once_t thread_key_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t thread_pool_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -64,7 +64,7 @@ static void thread_state_destroy(void *p) {
     sigaltstack(&off, NULL);
   }
   thread_state_recycle(th);
-  tl_thread = NULL;
+  kiln_thread_tls = NULL;
   if (tl_registered_gc) {
     tl_registered_gc = false;
     kiln_gc_unregister_thread();
@@ -108,7 +108,7 @@ static kiln_thread *thread_state_new(void) {
   if (!th) th = kiln_alloc_root(sizeof *th);
   th->stack_limit = stack_limit_of_this_thread(&th->stack_low);
   pthread_setspecific(thread_key, th);
-  tl_thread = th;
+  kiln_thread_tls = th;
   th->overflow_error = kiln_ex_new(KILN_EX_STACK, KILN_NIL, KILN_NIL, KILN_NIL);
   if (!th->altstack) th->altstack = malloc(KILN_ALTSTACK_SIZE);
   if (th->altstack) {
@@ -147,7 +147,7 @@ static void *fault_pc(void *ucv) {
 }
 
 static void stack_guard_handler(int sig, siginfo_t *si, void *uc) {
-  kiln_thread *th = tl_thread;
+  kiln_thread *th = kiln_thread_tls;
   char *addr = si->si_addr;
   bool overflow = th && th->stack_low && addr >= th->stack_low - 1024 * 1024 &&
                   addr < th->stack_limit;
@@ -169,7 +169,7 @@ static void stack_guard_handler(int sig, siginfo_t *si, void *uc) {
 static void stack_guard_install_once(void) {
   const char *off = getenv("KILN_NO_STACK_GUARD");
   if (off && *off && strcmp(off, "0") != 0) return;
-  own_base = object_base((void *)kiln_thread_current);
+  own_base = object_base((void *)kiln_thread_new_current);
   libc_base = object_base((void *)write);
   gc_base = object_base((void *)GC_malloc);
   struct sigaction sa;
@@ -186,13 +186,13 @@ void kiln_stack_guard_install(void) {
   pthread_once(&once, stack_guard_install_once);
 }
 
-kiln_thread *kiln_thread_current(void) {
-  kiln_thread *th = tl_thread;
-  return __builtin_expect(th != NULL, 1) ? th : thread_state_new();
+kiln_thread *kiln_thread_new_current(void) {
+  kiln_thread *th = kiln_thread_tls;
+  return th ? th : thread_state_new();
 }
 
 void kiln_thread_release(void) {
-  kiln_thread *th = tl_thread;
+  kiln_thread *th = kiln_thread_tls;
   if (!th) return;
   pthread_setspecific(thread_key, NULL);
   thread_state_destroy(th);
