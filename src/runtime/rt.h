@@ -189,7 +189,14 @@ typedef struct kiln_thread {
   kiln_val overflow_error;
 } kiln_thread;
 
-kiln_thread *kiln_thread_current(void);
+/* The calling thread's state; NULL until its first kiln_thread_current.
+ * Read inline: compiled code's stack check reads it on every call. */
+extern _Thread_local kiln_thread *kiln_thread_tls;
+kiln_thread *kiln_thread_new_current(void);
+static inline kiln_thread *kiln_thread_current(void) {
+  kiln_thread *th = kiln_thread_tls;
+  return __builtin_expect(th != NULL, 1) ? th : kiln_thread_new_current();
+}
 /* Releases the calling thread's state and unregisters it from the GC. */
 void kiln_thread_release(void);
 /*
