@@ -155,10 +155,21 @@ kiln_val kiln_native_batch_end(void) {
   return kiln_native_run(batch.units, n, batch.units[n - 1]->file, NULL);
 }
 
+/* A form with no code in it: a constant, or a var's value. Its patch would
+ * only return a root, and building one costs the toolchain's start-up (the
+ * version probe alone is two processes), so `kiln eval 1` would take a
+ * second. */
+static bool nothing_to_compile(kiln_node *toplevel) {
+  kiln_node *body = toplevel->u.fn.methods[0]->body;
+  return body->kind == KILN_N_CONST || body->kind == KILN_N_THE_VAR ||
+         (body->kind == KILN_N_VAR && !(body->u.var.var->h.flags & KILN_VAR_MACRO));
+}
+
 static kiln_val native_hook(kiln_node *toplevel, kiln_val form, void *ctx) {
   KILN_UNUSED(form);
   KILN_UNUSED(ctx);
   if (batch.on) return batch_record(toplevel);
+  if (nothing_to_compile(toplevel)) return kiln_interp_run(toplevel);
   return kiln_native_run(&toplevel, 1, toplevel->file, NULL);
 }
 

@@ -247,10 +247,59 @@ static kiln_val read_one(void *text) {
   return kiln_read_string(s, strlen(s));
 }
 
+/*
+ * Reads the common shape of arglists, lists and vectors of plain symbols
+ * ("([coll] [f coll & more])"), without the reader: start-up reads some
+ * hundreds of them. Returns false for anything else (maps, metadata,
+ * qualified or odd names), which the reader then reads.
+ */
+static bool arglists_form(const char **p, kiln_val *out, int depth) {
+  const char *s = *p;
+  while (*s == ' ' || *s == ',') s++;
+  char open = *s, close = open == '(' ? ')' : open == '[' ? ']' : 0;
+  if (close) {
+    if (depth > 8) return false;
+    kiln_val items[32];
+    uint32_t n = 0;
+    s++;
+    for (;;) {
+      while (*s == ' ' || *s == ',') s++;
+      if (*s == close) break;
+      if (n == KILN_ARRAY_LEN(items) || !arglists_form(&s, &items[n++], depth + 1)) return false;
+    }
+    *p = s + 1;
+    *out = open == '(' ? kiln_list_from(n, items) : kiln_vec_from(n, items);
+    return true;
+  }
+  const char *start = s;
+  while ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+         (*s && strchr("-_!?*+<>=&'", *s)))
+    s++;
+  size_t len = (size_t)(s - start);
+  if (len == 0 || len >= 64 || (*start >= '0' && *start <= '9') ||
+      (len > 1 && (*start == '+' || *start == '-') && start[1] >= '0' && start[1] <= '9') ||
+      *start == '\'')
+    return false;
+  char name[64];
+  memcpy(name, start, len);
+  name[len] = 0;
+  *out = kiln_sym(NULL, name);
+  *p = s;
+  return true;
+}
+
+static bool arglists_fast(const char *text, kiln_val *out) {
+  const char *p = text;
+  if (!arglists_form(&p, out, 0)) return false;
+  while (*p == ' ') p++;
+  return *p == 0 && KILN_HAS_TYPE(*out, KILN_T_LIST);
+}
+
 /* Adds :arglists to [v]'s metadata; a string the reader refuses is skipped. */
 static void set_arglists(kiln_var *v, const char *arglists) {
   kiln_val form, ex;
-  if (!kiln_pcall(read_one, (void *)arglists, &form, &ex)) return;
+  if (!arglists_fast(arglists, &form) && !kiln_pcall(read_one, (void *)arglists, &form, &ex))
+    return;
   kiln_val meta = __atomic_load_n(&v->meta, __ATOMIC_ACQUIRE);
   kiln_var_set_meta(v, kiln_assoc(meta == KILN_NIL ? kiln_empty_map : meta,
                                    kiln_kw(NULL, "arglists"), form));

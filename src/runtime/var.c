@@ -461,9 +461,34 @@ void kiln_ns_refer(kiln_val nsv, kiln_val sym, kiln_var *var) {
   }
 }
 
+/* Refers every public var of [from] in one new mappings map (a transient),
+ * published with one compare-and-swap. When some name would warn (it maps
+ * to another var already), the names are referred one at a time instead,
+ * so each warning is printed once. */
+static bool refer_all_at_once(kiln_val nsv, kiln_val from, kiln_val src) {
+  kiln_ns *ns = as_ns(nsv);
+  for (;;) {
+    kiln_val m = load(&ns->mappings);
+    kiln_val t = kiln_map_transient(m == KILN_NIL ? kiln_empty_map : m);
+    for (kiln_val s = kiln_seq(src); s != KILN_NIL; s = kiln_next(s)) {
+      kiln_val e = kiln_first(s);
+      kiln_val k = kiln_nth(e, 0, KILN_NIL, false), v = kiln_nth(e, 1, KILN_NIL, false);
+      if (!KILN_HAS_TYPE(v, KILN_T_VAR) || ((kiln_var *)v)->ns != from ||
+          (var_flags((kiln_var *)v) & KILN_VAR_PRIVATE))
+        continue;
+      kiln_val old = map_get(m, k);
+      if (old == v) continue;
+      if (old != KILN_NIL) return false;
+      t = kiln_tmap_assoc(t, k, v);
+    }
+    if (cas(&ns->mappings, m, kiln_tmap_persistent(t))) return true;
+  }
+}
+
 void kiln_ns_refer_all(kiln_val nsv, kiln_val from) {
   kiln_val m = load(&as_ns(from)->mappings);
   if (m == KILN_NIL) return;
+  if (refer_all_at_once(nsv, from, m)) return;
   for (kiln_val s = kiln_seq(m); s != KILN_NIL; s = kiln_next(s)) {
     kiln_val e = kiln_first(s);
     kiln_val v = kiln_nth(e, 1, KILN_NIL, false);
