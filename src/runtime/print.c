@@ -863,34 +863,29 @@ KILN_NATIVE(n_pr_on) {
 
 static const kiln_native_def print_natives[] = {
     {"str", "([] [x] [x & ys])",
-     "With no args, returns the empty string. With one arg x, returns\n  x.toString().  (str "
-     "nil) returns the empty string. With more than\n  one arg, returns the concatenation of "
-     "the str values of the args.",
+     "Concatenates the text of the arguments with no separator: a string or char stands for itself, nil for nothing, a regex for its source, a BigInt for its digits without the N, and most other values (collections included) for what pr prints. (str) is \"\"; a single string argument is returned as it is.",
      n_str, 0},
-    {"pr-str", "([& xs])", "pr to a string, returning it", n_pr_str, 0},
-    {"prn-str", "([& xs])", "prn to a string, returning it", n_prn_str, 0},
-    {"print-str", "([& xs])", "print to a string, returning it", n_print_str, 0},
-    {"println-str", "([& xs])", "println to a string, returning it", n_println_str, 0},
+    {"pr-str", "([& xs])", "The text pr would write for xs (readable forms separated by spaces), returned as a string instead of written to *out*.", n_pr_str, 0},
+    {"prn-str", "([& xs])", "The text prn would write for xs, trailing newline included, returned as a string.", n_prn_str, 0},
+    {"print-str", "([& xs])", "The text print would write for xs (strings and chars without quotes, separated by spaces), returned as a string.", n_print_str, 0},
+    {"println-str", "([& xs])", "The text println would write for xs, trailing newline included, returned as a string.", n_println_str, 0},
     {"pr", "([] [x] [x & more])",
-     "Prints the object(s) to the output stream that is the current value\n  of *out*.  Prints "
-     "the object(s), separated by spaces if there is\n  more than one.  By default, pr and prn "
-     "print in a way that objects\n  can be read by the reader",
+     "Writes the arguments to *out* in their readable form (strings quoted, chars as \\c literals), separated by single spaces, with no newline. Honours *print-readably*, *print-length*, *print-level* and *print-meta*. Returns nil.",
      n_pr, 0},
     {"prn", "([& more])",
-     "Same as pr followed by (newline). Observes *flush-on-newline*", n_prn, 0},
+     "Does what pr does, then writes a newline and flushes *out*. Returns nil.", n_prn, 0},
     {"print", "([& more])",
-     "Prints the object(s) to the output stream that is the current value\n  of *out*.  print "
-     "and println produce output for human consumption.",
+     "Writes the arguments to *out* for a human reader: strings and chars appear as their bare text, everything else as pr shows it, separated by single spaces. Returns nil.",
      n_print, 0},
-    {"println", "([& more])", "Same as print followed by (newline)", n_println, 0},
-    {"printf", "([fmt & args])", "Prints formatted output, as per format", n_printf, 0},
+    {"println", "([& more])", "Does what print does, then writes a newline and flushes *out*. Returns nil.", n_println, 0},
+    {"printf", "([fmt & args])", "Writes (apply format fmt args) to *out* without adding a newline. Returns nil.", n_printf, 0},
     {"munge", "([s])",
      "Returns s with the characters a JVM class name cannot hold replaced as the\n  Clojure "
      "compiler replaces them (a symbol for a symbol).",
      n_munge, 0},
-    {"newline", "([])", "Writes a platform-specific newline to *out*", n_newline, 0},
+    {"newline", "([])", "Writes a line feed (\\n) to *out*. Returns nil.", n_newline, 0},
     {"flush", "([])",
-     "Flushes the output stream that is the current value of\n  *out*",
+     "Pushes out anything buffered in the writer bound to *out*. Returns nil.",
      n_flush, 0},
     {"-string-writer", "([])",
      "Returns a new writer that collects text; (str w) returns the text so far.",
