@@ -350,64 +350,53 @@ KILN_NATIVE(n_realized_p) {
 
 static const kiln_native_def ref_natives[] = {
     {"atom", "([x] [x & options])",
-     "Creates and returns an Atom with an initial value of x and zero or more options (in any "
-     "order): :meta metadata-map :validator validate-fn",
+     "A new atom holding x. Options come as keyword/value pairs in any order: :meta gives the atom's metadata map, :validator a function that every new value (x included) must pass, or IllegalStateException is thrown.",
      n_atom, 0},
     {"swap!", "([atom f] [atom f x] [atom f x y] [atom f x y & args])",
-     "Atomically swaps the value of atom to be: (apply f current-value-of-atom args). Returns the "
-     "value that was swapped in.",
+     "Replaces the atom's value with (f current x y ...) and returns the new value. The update is a compare-and-set loop, so f may run more than once when threads race and should have no side effects. The validator and watches run as for reset!.",
      n_swap, 0},
     {"swap-vals!", "([atom f] [atom f x] [atom f x y] [atom f x y & args])",
-     "Atomically swaps the value of atom to be: (apply f current-value-of-atom args). Returns "
-     "[old new], the value of the atom before and after the swap.",
+     "Updates the atom as swap! does but returns the vector [old new] of the values just before and just after the update.",
      n_swap_vals, 0},
     {"reset!", "([atom newval])",
-     "Sets the value of atom to newval without regard for the current value. Returns newval.",
+     "Makes newval the atom's value whatever it was, after newval passes the validator, then calls the watches. Returns newval.",
      n_reset, 0},
     {"reset-vals!", "([atom newval])",
-     "Sets the value of atom to newval. Returns [old new], the value of the atom before and "
-     "after the reset.",
+     "Makes newval the atom's value as reset! does, returning the vector [old new] of the values before and after.",
      n_reset_vals, 0},
     {"compare-and-set!", "([atom oldval newval])",
-     "Atomically sets the value of atom to newval if and only if the current value of the atom "
-     "is identical to oldval. Returns true if set happened, else false",
+     "Sets the atom to newval only when its current value is identical? to oldval (the same object, not merely equal), in one atomic step. Returns true when it set the value, false when it did not.",
      n_compare_and_set, 0},
     {"add-watch", "([reference key fn])",
-     "Adds a watch function to an agent/atom/var/ref reference. The watch fn must be a fn of 4 "
-     "args: a key, the reference, its old-state, its new-state.",
+     "Registers fn under key on reference, an atom (refs and agents are atoms in Kiln; vars are not supported). After each change of value, fn is called with the key, the reference, the old value and the new value, on the thread that made the change. Adding under an existing key replaces that watch. Returns reference.",
      n_add_watch, 0},
     {"remove-watch", "([reference key])",
-     "Removes a watch (set by add-watch) from a reference", n_remove_watch, 0},
+     "Unregisters the watch stored under key on reference (see add-watch) and returns reference.", n_remove_watch, 0},
     {"set-validator!", "([iref validator-fn])",
-     "Sets the validator-fn for a var/ref/agent/atom. validator-fn must be nil or a side-effect-"
-     "free fn of one argument, which will be passed the intended new state on any state change.",
+     "Installs validator-fn on the atom (or ref or agent): from then on a new value for which it returns false or throws is refused with IllegalStateException. The current value must pass it first. nil removes the validator. Returns nil.",
      n_set_validator, 0},
-    {"get-validator", "([iref])", "Gets the validator-fn for a var/ref/agent/atom.",
+    {"get-validator", "([iref])", "The validator function of the atom (or ref or agent), or nil when it has none.",
      n_get_validator, 0},
     {"deref", "([ref] [ref timeout-ms timeout-val])",
-     "Also reader macro: @ref/@agent/@var/@atom/@delay/@future/@promise. Within a transaction, "
-     "returns the in-transaction-value of ref, else returns the most-recently-committed value of "
-     "ref.",
+     "The current value of an atom, ref, agent, volatile or var; for a delay, its value (computing it the first time); for a future or promise, its value, waiting for it. With timeout-ms and timeout-val, a future or promise waits at most that many milliseconds and then returns timeout-val. @x reads as (deref x).",
      n_deref, 0},
-    {"volatile!", "([val])", "Creates and returns a Volatile with an initial value of val.",
+    {"volatile!", "([val])", "A new volatile box holding val: a cheap mutable reference with no validator or watches, for state confined to one thread, such as inside a transducer.",
      n_volatile, 0},
     {"vreset!", "([vol newval])",
-     "Sets the value of volatile to newval without regard for the current value. Returns newval.",
+     "Stores newval in the volatile vol and returns newval.",
      n_vreset, 0},
     {"vswap!", "([vol f & args])",
-     "Non-atomically swaps the value of the volatile as if: (apply f current-value-of-vol "
-     "args). Returns the value that was swapped in.",
+     "Stores (f current args...) in the volatile vol and returns it. The read and the write are separate steps, not one atomic one.",
      n_vswap, 0},
-    {"volatile?", "([x])", "Returns true if x is a volatile.", n_volatile_p, 0},
+    {"volatile?", "([x])", "True when x is a volatile box made by volatile!.", n_volatile_p, 0},
     {"delay*", "([f])",
      "Takes a fn of no arguments and returns a Delay that calls it once, on first deref.",
      n_delay_star, 0},
-    {"delay?", "([x])", "returns true if x is a Delay created with delay", n_delay_p, 0},
-    {"force", "([x])", "If x is a Delay, returns the (possibly cached) value of its expression, "
-                       "else returns x",
+    {"delay?", "([x])", "True when x is a delay (made by the delay macro).", n_delay_p, 0},
+    {"force", "([x])", "The value of x when it is a delay, computing it on the first call and reusing it afterwards; any other x is returned unchanged.",
      n_force, 0},
     {"realized?", "([x])",
-     "Returns true if a value has been produced for a promise, delay, future or lazy sequence.",
+     "True when a value is already there: a delay that has run, a promise that was delivered, a future that finished, a lazy seq (made by lazy-seq) whose body has run. Other values throw ClassCastException.",
      n_realized_p, 0},
 };
 
