@@ -588,27 +588,22 @@ KILN_NATIVE(n_replace_first) {
 
 static const kiln_native_def regex_natives[] = {
     {"re-pattern", "([s])",
-     "Returns an instance of java.util.regex.Pattern, for use, e.g. in\n  re-matcher.",
+     "Compiles the string s into a regex (the value a #\"...\" literal gives); a regex passed in comes back unchanged. Kiln's regexes run on PCRE2 with Java's syntax and matching rules, apart from the few constructs listed atop src/runtime/regex.c. A malformed pattern throws PatternSyntaxException.",
      n_re_pattern, 0},
     {"re-matcher", "([re s])",
-     "Returns an instance of java.util.regex.Matcher, for use, e.g. in\n  re-find.",
+     "A matcher over the string s for the regex re: a stateful object that each re-find advances to the next match, and whose latest match re-groups reports.",
      n_re_matcher, 0},
     {"re-groups", "([m])",
-     "Returns the groups from the most recent match/find. If there are no\n  nested groups, "
-     "returns a string of the entire match. If there are\n  nested groups, returns a vector "
-     "of the groups, the first element\n  being the entire match.",
+     "The latest match of the matcher m: the matched string when the pattern has no capturing groups, otherwise a vector of the whole match followed by each group (nil for a group that took no part). Throws IllegalStateException when m has not matched.",
      n_re_groups, 0},
     {"re-find", "([m] [re s])",
-     "Returns the next regex match, if any, of string to pattern, using\n  "
-     "java.util.regex.Matcher.find().  Uses re-groups to return the\n  groups.",
+     "Searches for the next match. With a matcher m, continues from where its previous find stopped; with re and s, searches s from its start. Returns the match in re-groups form, or nil when there is none left.",
      n_re_find, 0},
     {"re-matches", "([re s])",
-     "Returns the match, if any, of string to pattern, using\n  "
-     "java.util.regex.Matcher.matches().  Uses re-groups to return the\n  groups.",
+     "Matches re against the whole of s (not a part of it). Returns the match in re-groups form when all of s matches, nil otherwise.",
      n_re_matches, 0},
     {"re-seq", "([re s])",
-     "Returns a lazy sequence of successive matches of pattern in string,\n  using "
-     "java.util.regex.Matcher.find(), each such match processed with\n  re-groups.",
+     "A lazy seq of every successive non-overlapping match of re in s, each in re-groups form; nil when there is none. After an empty match the search moves on one character.",
      n_re_seq, 0},
 };
 
@@ -629,24 +624,18 @@ KILN_NATIVE(n_re_quote_replacement) {
 
 static const kiln_native_def string_regex_natives[] = {
     {"re-quote-replacement", "([replacement])",
-     "Given a replacement string that you wish to be a literal\n   replacement for a pattern "
-     "match in replace or replace-first, do the\n   necessary escaping of special characters "
-     "in the replacement.",
+     "Escapes the backslashes and dollar signs of replacement, so that replace or replace-first with a regex inserts it literally instead of reading $1 or \\ as group references and escapes.",
      n_re_quote_replacement, 0},
     {"split", "([s re] [s re limit])",
-     "Splits string on a regular expression.  Optional argument limit is\n  the maximum "
-     "number of parts. Not lazy. Returns vector of the parts.\n  Trailing empty strings are "
-     "not returned - pass limit of -1 to return all.",
+     "A vector of the pieces of s between matches of the regex re. Empty strings at the end are dropped unless limit is negative; a positive limit stops after that many pieces, the last keeping the rest of s. Splitting \"\" gives [\"\"].",
      n_split, 0},
-    {"split-lines", "([s])", "Splits s on \\n or \\r\\n. Trailing empty lines are not returned.",
+    {"split-lines", "([s])", "A vector of the lines of s, breaking at each \\n or \\r\\n; empty lines at the end are dropped.",
      n_split_lines, 0},
     {"replace", "([s match replacement])",
-     "Replaces all instance of match with replacement in s.\n\n   match/replacement can be:\n\n"
-     "   string / string\n   char / char\n   pattern / (string or function of match).",
+     "s with every match replaced. The match and its replacement may be a string and a string (both literal), a char and a char, or a regex and either a string (where $1, ${name} and \\ escapes refer to groups) or a function called with each match in re-groups form whose result, made a string, is inserted.",
      n_replace, 0},
     {"replace-first", "([s match replacement])",
-     "Replaces the first instance of match with replacement in s.\n\n   match/replacement can "
-     "be:\n\n   char / char\n   string / string\n   pattern / (string or function of match).",
+     "s with only the first match replaced; match and replacement may take the same forms as for replace (string and string, char and char, regex and string or function).",
      n_replace_first, 0},
 };
 
