@@ -1199,52 +1199,43 @@ KILN_NATIVE(n_format) {
 
 static const kiln_native_def core_natives[] = {
     {"subs", "([s start] [s start end])",
-     "Returns the substring of s beginning at start inclusive, and ending\n  at end (defaults to "
-     "length of string), exclusive.",
+     "The part of the string s from index start up to, not including, index end (the length of s by default). Indexes count UTF-16 units, as count does; indexes out of order or beyond the string throw StringIndexOutOfBoundsException.",
      n_subs, 0},
-    {"string?", "([x])", "Return true if x is a String", n_string_p, 0},
-    {"char?", "([x])", "Return true if x is a Character", n_char_p, 0},
+    {"string?", "([x])", "True when x is a string.", n_string_p, 0},
+    {"char?", "([x])", "True when x is a character.", n_char_p, 0},
     {"format", "([fmt & args])",
-     "Formats a string using java.lang.String.format, see java.util.Formatter for format\n  "
-     "string syntax",
+     "Builds a string from the template fmt and args, following java.util.Formatter's rules: the conversions s S b B h c C d o x X e E f g G, plus %n and %%, with flags, width, precision and n$ argument indexes. nil formats as \"null\". An unknown conversion or a missing argument throws.",
      n_format, 0},
 };
 
 static const kiln_native_def string_natives[] = {
-    {"upper-case", "([s])", "Converts string to all upper-case.", n_upper_case, 0},
-    {"lower-case", "([s])", "Converts string to all lower-case.", n_lower_case, 0},
+    {"upper-case", "([s])", "s with every letter made upper case, using Unicode's full mappings (so \"ß\" becomes \"SS\").", n_upper_case, 0},
+    {"lower-case", "([s])", "s with every letter made lower case, using Unicode's mappings.", n_lower_case, 0},
     {"capitalize", "([s])",
-     "Converts first character of the string to upper-case, all other\n  characters to "
-     "lower-case.",
+     "s with its first character in upper case and all the others in lower case (\"hELLO wORLD\" gives \"Hello world\"). Strings shorter than two characters are just upper-cased.",
      n_capitalize, 0},
-    {"trim", "([s])", "Removes whitespace from both ends of string.", n_trim, 0},
-    {"triml", "([s])", "Removes whitespace from the left side of string.", n_triml, 0},
-    {"trimr", "([s])", "Removes whitespace from the right side of string.", n_trimr, 0},
+    {"trim", "([s])", "s without the whitespace at its start and end.", n_trim, 0},
+    {"triml", "([s])", "s without the whitespace at its start.", n_triml, 0},
+    {"trimr", "([s])", "s without the whitespace at its end.", n_trimr, 0},
     {"trim-newline", "([s])",
-     "Removes all trailing newline \\n or return \\r characters from\n  string.  Similar to "
-     "Perl's chomp.",
+     "s without any \\n and \\r characters at its end (other trailing whitespace stays).",
      n_trim_newline, 0},
-    {"blank?", "([s])", "True if s is nil, empty, or contains only whitespace.", n_blank_p, 0},
-    {"starts-with?", "([s substr])", "True if s starts with substr.", n_starts_with_p, 0},
-    {"ends-with?", "([s substr])", "True if s ends with substr.", n_ends_with_p, 0},
-    {"includes?", "([s substr])", "True if s includes substr.", n_includes_p, 0},
+    {"blank?", "([s])", "True when s is nil, \"\", or made only of whitespace characters.", n_blank_p, 0},
+    {"starts-with?", "([s substr])", "True when the string s begins with the string substr.", n_starts_with_p, 0},
+    {"ends-with?", "([s substr])", "True when the string s finishes with the string substr.", n_ends_with_p, 0},
+    {"includes?", "([s substr])", "True when the string substr occurs anywhere in the string s (the empty string always does).", n_includes_p, 0},
     {"index-of", "([s value] [s value from-index])",
-     "Return index of value (string or char) in s, optionally searching\n  forward from "
-     "from-index. Return nil if value not found.",
+     "The index of the first occurrence of value (a string or a char) in s, searching from from-index (default 0) onward; nil when there is none.",
      n_index_of, 0},
     {"last-index-of", "([s value] [s value from-index])",
-     "Return last index of value (string or char) in s, optionally\n  searching backward from "
-     "from-index. Return nil if value not found.",
+     "The index of the last occurrence of value (a string or a char) in s that starts no later than from-index (default: the end of s); nil when there is none.",
      n_last_index_of, 0},
-    {"reverse", "([s])", "Returns s with its characters reversed.", n_reverse, 0},
+    {"reverse", "([s])", "The characters of s in reverse order; a surrogate pair (a character outside the Basic Multilingual Plane) stays in its original order.", n_reverse, 0},
     {"join", "([coll] [separator coll])",
-     "Returns a string of all elements in coll, as returned by (seq coll),\n   separated by "
-     "an optional separator.",
+     "Concatenates the items of coll as str turns them into text (nil adds nothing), with separator, when given, between each two. An empty coll gives \"\".",
      n_join, 0},
     {"escape", "([s cmap])",
-     "Return a new string, using cmap to escape each character ch\n   from s as follows:\n   \n"
-     "   If (cmap ch) is nil, append ch to the new string.\n   If (cmap ch) is non-nil, append "
-     "(str (cmap ch)) instead.",
+     "A copy of s in which each character ch for which (cmap ch) is not nil is replaced by (str (cmap ch)); the others are copied as they are. cmap is usually a map from chars to strings.",
      n_escape, 0},
 };
 
