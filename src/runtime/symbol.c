@@ -361,19 +361,19 @@ KILN_NATIVE(n_ident_p) {
 }
 
 static const kiln_native_def symbol_natives[] = {
-    {"symbol", "([name] [ns name])", "Returns a Symbol with the given namespace and name. Arity-1 works\n  on strings, keywords, and vars.", n_symbol, 0},
-    {"keyword", "([name] [ns name])", "Returns a Keyword with the given namespace and name.  Do not use :\n  in the keyword strings, it will be added automatically.", n_keyword, 0},
-    {"find-keyword", "([name] [ns name])", "Returns a Keyword with the given namespace and name if one already\n  exists.  This function will not intern a new keyword. If the keyword\n  has not already been interned, it will return nil.  Do not use :\n  in the keyword strings, it will be added automatically.", n_find_keyword, 0},
-    {"name", "([x])", "Returns the name String of a string, symbol or keyword.", n_name, 0},
-    {"namespace", "([x])", "Returns the namespace String of a symbol or keyword, or nil if not present.", n_namespace, 0},
-    {"gensym", "([] [prefix-string])", "Returns a new symbol with a unique name. If a prefix string is\n  supplied, the name is prefix# where # is some unique number. If\n  prefix is not supplied, the prefix is 'G__'.", n_gensym, 0},
-    {"keyword?", "([x])", "Return true if x is a Keyword", n_keyword_p, 0},
-    {"symbol?", "([x])", "Return true if x is a Symbol", n_symbol_p, 0},
-    {"simple-symbol?", "([x])", "Return true if x is a symbol without a namespace", n_simple_symbol_p, 0},
-    {"qualified-symbol?", "([x])", "Return true if x is a symbol with a namespace", n_qualified_symbol_p, 0},
-    {"simple-keyword?", "([x])", "Return true if x is a keyword without a namespace", n_simple_keyword_p, 0},
-    {"qualified-keyword?", "([x])", "Return true if x is a keyword with a namespace", n_qualified_keyword_p, 0},
-    {"ident?", "([x])", "Return true if x is a symbol or keyword", n_ident_p, 0},
+    {"symbol", "([name] [ns name])", "A symbol. With two arguments, ns (a string or nil) is its namespace and name its name. With one, the argument may be a string (split at its first / into namespace and name), a symbol (returned as it is), a keyword (the same name without the colon) or a var (its qualified name).", n_symbol, 0},
+    {"keyword", "([name] [ns name])", "An interned keyword, so equal keywords are identical?. With two arguments, ns (a string or nil) is its namespace and name its name; with one, the argument may be a string (split at its first /), a symbol or a keyword, and anything else gives nil. The strings should not start with a colon.", n_keyword, 0},
+    {"find-keyword", "([name] [ns name])", "The keyword with this namespace and name when one has already been interned (read or created somewhere), otherwise nil; it never creates one. Arguments are read as for keyword.", n_find_keyword, 0},
+    {"name", "([x])", "The name part of a symbol or keyword, as a string, without namespace or colon; a string is returned as it is.", n_name, 0},
+    {"namespace", "([x])", "The namespace part of a symbol or keyword, as a string, or nil when it has none.", n_namespace, 0},
+    {"gensym", "([] [prefix-string])", "A fresh symbol whose name is prefix-string (default \"G__\") followed by a number taken from a counter, so each call gives a name not used before in this process.", n_gensym, 0},
+    {"keyword?", "([x])", "True when x is a keyword.", n_keyword_p, 0},
+    {"symbol?", "([x])", "True when x is a symbol.", n_symbol_p, 0},
+    {"simple-symbol?", "([x])", "True when x is a symbol with no namespace part, such as foo.", n_simple_symbol_p, 0},
+    {"qualified-symbol?", "([x])", "True when x is a symbol with a namespace part, such as a/foo.", n_qualified_symbol_p, 0},
+    {"simple-keyword?", "([x])", "True when x is a keyword with no namespace part, such as :foo.", n_simple_keyword_p, 0},
+    {"qualified-keyword?", "([x])", "True when x is a keyword with a namespace part, such as :a/foo.", n_qualified_keyword_p, 0},
+    {"ident?", "([x])", "True when x is a symbol or a keyword, qualified or not.", n_ident_p, 0},
 };
 
 /* The intern tables are static, so symbols and keywords work before any
