@@ -239,28 +239,18 @@ KILN_NATIVE(n_throwable_to_map) {
 }
 
 static const kiln_native_def error_natives[] = {
-    {"Throwable->map", "([o])", "Constructs a data representation for a Throwable with keys:\n"
-                                "    :cause - root cause message\n"
-                                "    :phase - error phase\n"
-                                "    :via - cause chain, with cause keys:\n"
-                                "             :type - exception class symbol\n"
-                                "             :message - exception message\n"
-                                "             :data - ex-data\n"
-                                "             :at - top stack element\n"
-                                "    :trace - root cause stack elements",
+    {"Throwable->map", "([o])", "The exception o turned into plain data, a map of:\n  :via    a vector with a map per exception of the cause chain, outermost\n          first: :type (its class name, a symbol), then :message, :data and\n          :at (its innermost recorded frame) when it has them\n  :trace  the frames recorded for the root cause, as [name invoke file line]\n          vectors ([] when none were recorded)\n  :cause  the root cause's message, and :data its ex-data, when present\n  :phase  the value under :clojure.error/phase in o's ex-data, when present",
      n_throwable_to_map, 0},
     {"ex-info", "([msg map] [msg map cause])",
-     "Create an instance of ExceptionInfo, a RuntimeException subclass that carries a map of "
-     "additional data.",
+     "A new exception of class clojure.lang.ExceptionInfo carrying the message msg and the data map map (which must not be nil), with cause as its cause when given. Catch it as ExceptionInfo, RuntimeException or Exception, and read the map back with ex-data.",
      n_ex_info, 0},
     {"ex-data", "([ex])",
-     "Returns exception data (a map) if ex is an IExceptionInfo. Otherwise returns nil.",
+     "The data map of ex when ex is an ExceptionInfo (made by ex-info); nil for anything else.",
      n_ex_data, 0},
-    {"ex-message", "([ex])", "Returns the message attached to ex if ex is a Throwable. Otherwise "
-                             "returns nil.",
+    {"ex-message", "([ex])", "The message string of the exception ex (nil when it has none); nil when ex is not an exception.",
      n_ex_message, 0},
     {"ex-cause", "([ex])",
-     "Returns the cause of ex if ex is a Throwable. Otherwise returns nil.", n_ex_cause, 0},
+     "The exception that ex wraps as its cause, or nil when it has none or ex is not an exception.", n_ex_cause, 0},
     {"ex-new*", "([class-name] [class-name msg] [class-name msg data] [class-name msg data cause])",
      "Creates an exception of the named JVM class (a string), e.g. \"java.lang.AssertionError\".",
      n_ex_new, 0},
