@@ -228,19 +228,13 @@ KILN_NATIVE(n_identical_p) {
 
 static const kiln_native_def equal_natives[] = {
     {"=", "([x] [x y] [x y & more])",
-     "Equality. Returns true if x equals y, false if not. Same as\n  Java x.equals(y) except it "
-     "also works for nil, and compares\n  numbers and collections in a type-independent "
-     "manner.  Clojure's immutable data\n  structures define equals() (and thus =) as a value, "
-     "not an identity,\n  comparison.",
+     "Value equality: true when all the arguments are equal, false otherwise; (= x) is true. nil equals only nil. Numbers are equal only within one category, so (= 1 1N) is true but (= 1 1.0) is false (use == for that); ##NaN equals nothing. Collections compare by contents: lists, vectors and other sequential collections equal each other item by item, maps equal maps with the same entries, sets sets with the same members, whatever their concrete kind.",
      n_equiv, 0},
-    {"not=", "([x] [x y] [x y & more])", "Same as (not (= obj1 obj2))", n_not_equiv, 0},
+    {"not=", "([x] [x y] [x y & more])", "The opposite of =: false when all the arguments are equal, true otherwise.", n_not_equiv, 0},
     {"compare", "([x y])",
-     "Comparator. Returns a negative number, zero, or a positive number\n  when x is logically "
-     "'less than', 'equal to', or 'greater than'\n  y. Same as Java x.compareTo(y) except it "
-     "also works for nil, and\n  compares numbers and collections in a type-independent "
-     "manner. x\n  must implement Comparable",
+     "Orders x and y: a negative number when x comes first, 0 when they are equal, a positive number when y comes first. nil comes before everything; numbers compare by value across kinds; strings, symbols and keywords compare by text (a name without namespace first); vectors compare by length, then item by item. Values that cannot be ordered against each other throw ClassCastException.",
      n_compare, 0},
-    {"identical?", "([x y])", "Tests if 2 arguments are the same object", n_identical_p, 0},
+    {"identical?", "([x y])", "True when x and y are the very same value in memory, not merely equal (equal keywords, chars, booleans and longs of ordinary size always are; equal doubles and strings may not be).", n_identical_p, 0},
 };
 
 void kiln_equal_register_natives(void) {

@@ -370,26 +370,16 @@ KILN_NATIVE(n_mix_collection_hash) {
 
 static const kiln_native_def hash_natives[] = {
     {"hash", "([x])",
-     "Returns the hash code of its argument. Note this is the hash code\n  consistent with =, "
-     "and thus is different than .hashCode for Integer,\n  Short, Byte and Clojure "
-     "collections.",
+     "The hash code of x that agrees with =: equal values hash alike (1 and 1N, a vector and a list with the same items). For strings, numbers, keywords, symbols and collections it is the same number JVM Clojure computes; other objects hash by identity.",
      n_hash, 0},
     {"hash-ordered-coll", "([coll])",
-     "Returns the hash code, consistent with =, for an external ordered\n   collection "
-     "implementing Iterable.\n   See http://clojure.org/data_structures#hash for full "
-     "algorithms.",
+     "The hash a sequential collection with the items of coll would have (the algorithm vectors and lists use, given at clojure.org/data_structures#hash), for types that define their own hashing.",
      n_hash_ordered_coll, 0},
     {"hash-unordered-coll", "([coll])",
-     "Returns the hash code, consistent with =, for an external unordered\n   collection "
-     "implementing Iterable. For maps, the iterator should return\n   map entries whose hash "
-     "is computed as\n     (hash-ordered-coll [k v]).\n   See "
-     "http://clojure.org/data_structures#hash for full algorithms.",
+     "The hash a set with the items of coll would have, independent of their order (the algorithm sets and maps use, given at clojure.org/data_structures#hash). For a map, give the entries, each hashing as the vector [k v].",
      n_hash_unordered_coll, 0},
     {"mix-collection-hash", "([hash-basis count])",
-     "Mix final collection hash for ordered or unordered collections.\n   hash-basis is the "
-     "combined collection hash, count is the number\n   of elements included in the basis. "
-     "Note this is the hash code\n   consistent with =, different from .hashCode.\n   See "
-     "http://clojure.org/data_structures#hash for full algorithms.",
+     "Finishes a collection hash: scrambles hash-basis (the combined hash of the items) with count (how many items went into it), as the last step of hash-ordered-coll and hash-unordered-coll.",
      n_mix_collection_hash, 0},
 };
 

@@ -138,7 +138,7 @@ static const kiln_native_def record_natives[] = {
      n_record_new, 0},
     {"type*", "([tag fields m])", "A deftype instance of type tag with field values in m.",
      n_type_new, 0},
-    {"record?", "([x])", "True if x is a record (an instance of a defrecord).", n_record_p, 0},
+    {"record?", "([x])", "True when x is an instance of a type made by defrecord (not deftype).", n_record_p, 0},
     {"-type-tag", "([x])", "The type symbol of a record or deftype instance, else nil.", n_type_tag,
      0},
 };
