@@ -722,40 +722,35 @@ KILN_NATIVE(n_instance_p) {
 
 static const kiln_native_def compiler_natives[] = {
     {"require", "([& args])",
-     "Loads libs, skipping any that are already loaded. Each argument is a lib spec (a symbol, "
-     "or a vector [lib :as alias :refer [names] or :refer :all]), a prefix list, or a flag "
-     "(:reload, :reload-all).",
+     "Loads each named lib (namespace) unless it has been loaded already, then sets up names for it in the current namespace. An argument is a symbol, a vector of a symbol and options (:as alias, :as-alias alias which only aliases and loads nothing, :refer [names] or :refer :all), a list of a common prefix followed by such specs, or a flag: :reload or :reload-all load again even what is loaded (:verbose is accepted and does the same). A lib a.b-c is read from a/b_c.clj or a/b_c.cljc, looked up in the library built into Kiln, then in each source-path directory (-I and KILN_PATH). Returns nil.",
      n_require, 0},
-    {"use", "([& args])", "Like require, but also refers to each lib's public vars (subject to "
-                          ":only, :exclude and :rename).",
+    {"use", "([& args])", "Does what require does and then refers each lib's public vars into the current namespace, as refer would; a lib vector may carry :only, :exclude and :rename for that step. Returns nil.",
      n_use, 0},
     {"in-ns", "([name])",
-     "Sets *ns* to the namespace named by the symbol, creating it if needed.", n_in_ns, 0},
+     "Makes the namespace called name (a symbol) the current one, *ns*, creating it when it does not exist yet, and returns it. Unlike the ns macro it refers nothing.", n_in_ns, 0},
     {"load", "([& paths])",
-     "Loads Clojure code from resources on the source path. A path is relative to the current "
-     "namespace's directory unless it starts with /; it has no extension.",
+     "Loads code from each path (a string without extension, read as path.clj or path.cljc). A path starting with / is taken from the root of the library and source path; any other is taken relative to the directory of the current namespace. Returns the value of the last form.",
      n_load, 0},
-    {"load-file", "([name])", "Sequentially read and evaluate the set of forms contained in the file.",
+    {"load-file", "([name])", "Reads and evaluates, one by one, every form in the file at the path name, and returns the value of the last one.",
      n_load_file, 0},
     {"load-string", "([s])",
-     "Sequentially read and evaluate the set of forms contained in the string", n_load_string, 0},
-    {"eval", "([form])", "Evaluates the form data structure (not text!) and returns the result.",
+     "Reads and evaluates, one by one, every form in the string s, and returns the value of the last one (nil for a string with none).", n_load_string, 0},
+    {"eval", "([form])", "Evaluates form, a data structure such as a list or a symbol (not a string of code), in the current namespace and returns its value.",
      n_eval, 0},
     {"macroexpand-1", "([form])",
-     "If form represents a macro form, returns its expansion, else returns form.", n_macroexpand_1,
+     "Expands form once when it is a call of a macro (or a (Name. ...) or (.method ...) form) and returns the expansion; any other form comes back unchanged. Forms inside it are not expanded.", n_macroexpand_1,
      0},
     {"macroexpand", "([form])",
-     "Repeatedly calls macroexpand-1 on form until it no longer represents a macro form, then "
-     "returns it.",
+     "Keeps calling macroexpand-1 on form until its head is no longer a macro and returns the result. Only the outermost form is expanded; use clojure.walk/macroexpand-all for the subforms.",
      n_macroexpand, 0},
-    {"special-symbol?", "([s])", "Returns true if s names a special form", n_special_symbol_p, 0},
+    {"special-symbol?", "([s])", "True when the symbol s names a special form the compiler handles itself (if, do, let*, fn*, def, quote, try, ...), as opposed to a macro or function.", n_special_symbol_p, 0},
     {"-case-fail", "([x])", "Throws the error of a case with no matching clause.", n_case_fail, 0},
     {"-nano-time", "([])", "A monotonic clock in nanoseconds (System/nanoTime).", n_nano_time, 0},
     {"-loaded-libs", "([])", "The set of loaded lib symbols.", n_loaded_libs, 0},
-    {"class", "([x])", "Returns the Class of x (a symbol naming the JVM class Kiln reports)",
+    {"class", "([x])", "The class of x as Kiln reports it: a symbol naming the JVM class its type corresponds to (java.lang.Long, clojure.lang.PersistentVector, ...), or a record or deftype's own type symbol. nil for nil.",
      n_class, 0},
-    {"type", "([x])", "Returns the :type metadata of x, or its Class if none", n_type, 0},
-    {"instance?", "([c x])", "Evaluates x and tests if it is an instance of the class c.",
+    {"type", "([x])", "The value of x's :type metadata when it has one, otherwise (class x).", n_type, 0},
+    {"instance?", "([c x])", "True when x belongs to the class c, given as a class symbol such as String or clojure.lang.IPersistentMap, or as a record or deftype name. Kiln knows which JVM classes and interfaces each of its own types stands for, so supertypes and interfaces count.",
      n_instance_p, 0},
 };
 
