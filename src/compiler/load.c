@@ -738,7 +738,7 @@ static const kiln_native_def compiler_natives[] = {
     {"eval", "([form])", "Evaluates form, a data structure such as a list or a symbol (not a string of code), in the current namespace and returns its value.",
      n_eval, 0},
     {"macroexpand-1", "([form])",
-     "Expands form once when it is a call of a macro (or a (Name. ...) or (.method ...) form) and returns the expansion; any other form comes back unchanged. Forms inside it are not expanded.", n_macroexpand_1,
+     "Expands form once when it is a call of a macro and returns the expansion; any other form comes back unchanged. Forms inside it are not expanded.", n_macroexpand_1,
      0},
     {"macroexpand", "([form])",
      "Keeps calling macroexpand-1 on form until its head is no longer a macro and returns the result. Only the outermost form is expanded; use clojure.walk/macroexpand-all for the subforms.",
