@@ -1159,8 +1159,7 @@ KILN_NATIVE(n_read_string) {
 
 static const kiln_native_def reader_natives[] = {
     {"read-string", "([s] [opts s])",
-     "Reads one object from the string s. Optionally include reader options, as\n"
-     "  specified in read. Reader conditionals are allowed with {:read-cond :allow}.",
+     "Parses the first form in the string s and returns it as data, without evaluating it; the rest of s is ignored. An empty string throws unless opts, a map, has :eof, whose value is then returned. Other options: :read-cond :allow (or :preserve, treated the same) accepts reader conditionals, choosing the :kiln branch or :default, plus any keywords in the set :features. Use clojure.edn/read-string for data from untrusted sources.",
      n_read_string, 0},
 };
 
