@@ -883,7 +883,7 @@ static const kiln_native_def print_natives[] = {
      "Returns s with the characters a JVM class name cannot hold replaced as the\n  Clojure "
      "compiler replaces them (a symbol for a symbol).",
      n_munge, 0},
-    {"newline", "([])", "Writes a line feed (\\n) to *out*. Returns nil.", n_newline, 0},
+    {"newline", "([])", "Writes \"\\n\" (a line feed, on every platform) to *out*. Returns nil.", n_newline, 0},
     {"flush", "([])",
      "Pushes out anything buffered in the writer bound to *out*. Returns nil.",
      n_flush, 0},
