@@ -131,7 +131,38 @@ static bool definitional(kiln_node *top) {
   return is_core_call(body);
 }
 
-static kiln_val batch_record(kiln_node *top) {
+/*
+ * Forms that register behaviour later expansions may call (a defmulti, a
+ * defmethod, extend-type and friends, derive): they run in the interpreter
+ * too, so a macro later in the file sees them, as it would on the JVM. They
+ * are found by the core functions their expansion calls; running them twice
+ * replaces a registration with an equal one.
+ */
+static bool mentions_registration(kiln_val form, int depth) {
+  static const char *const names[] = {"-make-multi", "-multi-state", "extend", "derive",
+                                      "underive", "prefer-method", "remove-method"};
+  if (depth > 64) return false;
+  if (KILN_HAS_TYPE(form, KILN_T_SYMBOL)) {
+    const char *ns = kiln_sym_ns(form);
+    if (ns && strcmp(ns, "clojure.core") != 0) return false;
+    for (size_t i = 0; i < KILN_ARRAY_LEN(names); i++)
+      if (strcmp(kiln_sym_name(form), names[i]) == 0) return true;
+    return false;
+  }
+  if (kiln_is_seq(form) || KILN_HAS_TYPE(form, KILN_T_VECTOR)) {
+    for (kiln_val s = kiln_seq(form); s != KILN_NIL; s = kiln_next(s))
+      if (mentions_registration(kiln_first(s), depth + 1)) return true;
+  }
+  return false;
+}
+
+/* (def x 'constant) and the like: running it twice changes nothing. */
+static bool constant_def(kiln_node *top) {
+  kiln_node *body = top->u.fn.methods[0]->body;
+  return body->kind == KILN_N_DEF && body->u.def.init && body->u.def.init->kind == KILN_N_CONST;
+}
+
+static kiln_val batch_record(kiln_node *top, kiln_val form) {
   if (batch.n == batch.cap) {
     batch.cap = batch.cap ? batch.cap * 2 : 64;
     kiln_node **u = kiln_alloc_root(batch.cap * sizeof *u);
@@ -139,7 +170,8 @@ static kiln_val batch_record(kiln_node *top) {
     batch.units = u;
   }
   batch.units[batch.n++] = top;
-  return definitional(top) ? kiln_interp_run(top) : KILN_NIL;
+  bool shadow = definitional(top) || constant_def(top) || mentions_registration(form, 0);
+  return shadow ? kiln_interp_run(top) : KILN_NIL;
 }
 
 void kiln_native_batch_begin(void) {
@@ -166,9 +198,8 @@ static bool nothing_to_compile(kiln_node *toplevel) {
 }
 
 static kiln_val native_hook(kiln_node *toplevel, kiln_val form, void *ctx) {
-  KILN_UNUSED(form);
   KILN_UNUSED(ctx);
-  if (batch.on) return batch_record(toplevel);
+  if (batch.on) return batch_record(toplevel, form);
   if (nothing_to_compile(toplevel)) return kiln_interp_run(toplevel);
   return kiln_native_run(&toplevel, 1, toplevel->file, NULL);
 }

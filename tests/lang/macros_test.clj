@@ -52,3 +52,18 @@
   (is (= 3 (let [a (atom 0)] (while (< @a 3) (swap! a inc)) @a)))
   (is (thrown? AssertionError (assert false)))
   (is (= 1 (do (defonce once-only 1) (defonce once-only 2) once-only))))
+
+;; A macro may call, while it expands, a multimethod and a hierarchy set up
+;; by earlier forms of the same file: those forms have run by then, in every
+;; back end (the compiled mode builds the whole file as one patch).
+(defmulti expansion-of (fn [x] (cond (symbol? x) :symbol (isa? x ::wrapped) :wrapped :else :other)))
+(defmethod expansion-of :symbol [x] (list 'quote x))
+(defmethod expansion-of :wrapped [x] [x])
+(defmethod expansion-of :other [x] x)
+(derive ::special ::wrapped)
+(defmacro quoted-if-symbol [x] (expansion-of x))
+
+(deftest macro-calls-what-the-file-registered
+  (is (= 'abc (quoted-if-symbol abc)))
+  (is (= 3 (quoted-if-symbol 3)))
+  (is (= [::special] (quoted-if-symbol ::special))))
