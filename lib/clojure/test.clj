@@ -15,7 +15,8 @@
 (def ^:dynamic *test-out* *out*)
 
 (defmacro with-test-out
-  "Runs body with *out* bound to *test-out*."
+  "Evaluates body while *out* is rebound to the writer held in *test-out*, so
+  reports go where the test run sends them."
   [& body]
   `(binding [*out* *test-out*] ~@body))
 
@@ -107,7 +108,9 @@
 ;; ---- assertions ----
 
 (defn function?
-  "True if x is a function, or a symbol naming a var holding a function (not a macro)."
+  "Checks whether x can be called as a function: a function value, or a
+  symbol that resolves to a var whose value is a function and which is not a
+  macro."
   [x]
   (if (symbol? x)
     (when-let [v (resolve x)]
@@ -234,14 +237,17 @@
     `(doto ~definition (alter-meta! assoc :test (fn [] ~@body)))))
 
 (defmacro deftest
-  "Defines a test function of no arguments called name; it runs body."
+  "Defines name as a test: the var's :test metadata holds a function of no
+  arguments running body (what run-tests and test-var call), and the var's
+  value is a function that runs the test with reporting. Does nothing when
+  *load-tests* is false."
   [name & body]
   (when *load-tests*
     `(def ~(vary-meta name assoc :test `(fn [] ~@body))
        (fn [] (test-var (var ~name))))))
 
 (defmacro deftest-
-  "Like deftest, private."
+  "deftest for a private var."
   [name & body]
   (when *load-tests*
     `(def ~(vary-meta name assoc :test `(fn [] ~@body) :private true)
