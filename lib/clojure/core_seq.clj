@@ -47,8 +47,8 @@
      (map (fn [args] (apply f args)) (columns (list* c1 c2 c3 colls))))))
 
 (defn filter
-  "The lazy seq of the items of coll for which (pred item) is truthy. With no
-  coll, returns a transducer."
+  "Keeps only the items of coll that pred accepts (returns truthy for),
+  lazily and in order. With no coll, returns a transducer."
   ([pred]
    (fn [rf]
      (fn
@@ -65,14 +65,14 @@
             (recur (next s)))))))))
 
 (defn remove
-  "The lazy seq of the items of coll for which (pred item) is falsey. With no
-  coll, returns a transducer."
+  "Drops the items of coll that pred accepts (returns truthy for) and lazily
+  yields the others, in order. With no coll, returns a transducer."
   ([pred] (filter (complement pred)))
   ([pred coll] (filter (complement pred) coll)))
 
 (defn take
-  "The lazy seq of the first n items of coll (all of them when there are
-  fewer). With no coll, returns a transducer."
+  "At most n items from the front of coll, as a lazy seq; fewer when coll
+  runs out first. With no coll, returns a transducer."
   ([n]
    (fn [rf]
      (let [left (volatile! n)]
@@ -128,8 +128,9 @@
         (cons (first s) (take-while pred (rest s))))))))
 
 (defn drop-while
-  "The lazy seq of coll from the first item for which (pred item) is falsey.
-  With no coll, returns a transducer."
+  "Skips items from the front of coll while pred accepts them; lazily yields
+  the rest, starting at the first item pred rejects. With no coll, returns a
+  transducer."
   ([pred]
    (fn [rf]
      (let [dropping (volatile! true)]
@@ -148,8 +149,8 @@
         s)))))
 
 (defn take-nth
-  "The lazy seq of every nth item of coll, starting with the first. With no
-  coll, returns a transducer."
+  "Lazily yields the item at index 0 of coll, then the ones at n, 2n, and so
+  on. With no coll, returns a transducer."
   ([n]
    (fn [rf]
      (let [i (volatile! -1)]
@@ -175,7 +176,8 @@
      (step coll (drop n coll)))))
 
 (defn take-last
-  "A seq of the last n items of coll, or nil when coll is empty."
+  "The final n items of coll as a seq (walking all of coll to find them); nil
+  when coll is empty or n is not positive."
   [n coll]
   (let [v (vec coll)
         k (count v)]
@@ -218,8 +220,8 @@
   ([f coll] (map f (range) coll)))
 
 (defn keep
-  "The lazy seq of the non-nil values of (f item) for the items of coll. With
-  no coll, returns a transducer."
+  "Calls f on each item of coll and lazily yields the results that are not
+  nil (false is kept). With no coll, returns a transducer."
   ([f]
    (fn [rf]
      (fn
@@ -234,8 +236,8 @@
           (if (nil? v) (recur (next s)) (cons v (keep f (rest s))))))))))
 
 (defn keep-indexed
-  "The lazy seq of the non-nil values of (f index item). With no coll,
-  returns a transducer."
+  "Calls f with each index and item of coll and lazily yields the results
+  that are not nil (false is kept). With no coll, returns a transducer."
   ([f]
    (fn [rf]
      (let [i (volatile! -1)]
@@ -371,8 +373,8 @@
   [(take-while pred coll) (drop-while pred coll)])
 
 (defn interpose
-  "The lazy seq of the items of coll with sep between each two. With no coll,
-  returns a transducer."
+  "Lazily yields the items of coll with sep placed between every two
+  neighbours. With no coll, returns a transducer."
   ([sep]
    (fn [rf]
      (let [started (volatile! false)]
@@ -447,8 +449,8 @@
   ([prob coll] (filter (fn [_] (< (rand) prob)) coll)))
 
 (defn reductions
-  "The lazy seq of the intermediate results of (reduce f init coll), starting
-  with init (or with the first item when no init is given)."
+  "Every step of (reduce f init coll) as a lazy seq: init first (or the first
+  item when no init is given), then each running result in turn."
   ([f coll]
    (lazy-seq
     (if (seq coll)
@@ -476,7 +478,7 @@
   [pred coll] (not (every? pred coll)))
 
 (defn reverse
-  "A seq of the items of coll, last first. Not lazy."
+  "The items of coll in backward order, as a seq built at once (not lazily)."
   [coll]
   (reduce (fn [acc x] (cons x acc)) () coll))
 
@@ -497,7 +499,8 @@
     (step (list (list root)))))
 
 (defn distinct?
-  "True when no two of the arguments are equal."
+  "True when the arguments are pairwise unequal; false as soon as two of them
+  are =."
   ([x] true)
   ([x y] (not= x y))
   ([x y & more]
