@@ -122,7 +122,7 @@
   `(future-call (fn [] ~@body)))
 
 (defn future?
-  "True if x is a future."
+  "True for the values future and future-call return."
   [x] (instance? Future x))
 
 (defn future-done?
@@ -202,7 +202,8 @@
   [& fns] (pmap (fn [f] (f)) fns))
 
 (defmacro pvalues
-  "The lazy seq of the values of the exprs, computed in parallel."
+  "Evaluates the exprs in parallel on other threads (through pcalls) and
+  returns their results as a lazy seq, in the order written."
   [& exprs]
   `(pcalls ~@(map (fn [e] `(fn [] ~e)) exprs)))
 
@@ -496,11 +497,12 @@
 (def ^:private taps (atom #{}))
 
 (defn add-tap
-  "Adds f, a function of one argument, to the tap set: tap> calls it."
+  "Registers f, a one-argument function, so that each later tap> call passes
+  its value to f. Returns nil."
   [f] (swap! taps conj f) nil)
 
 (defn remove-tap
-  "Removes f from the tap set."
+  "Unregisters f, so that tap> stops calling it. Returns nil."
   [f] (swap! taps disj f) nil)
 
 (defn tap>
@@ -529,15 +531,15 @@
                parents)))))
 
 (defn any?
-  "True for any argument."
+  "Always true, whatever its argument."
   [x] true)
 
 (defn simple-ident?
-  "True for a symbol or keyword without a namespace."
+  "True for keywords and symbols that have no namespace part."
   [x] (and (ident? x) (nil? (namespace x))))
 
 (defn qualified-ident?
-  "True for a symbol or keyword with a namespace."
+  "True for keywords and symbols that have a namespace part."
   [x] (boolean (and (ident? x) (namespace x))))
 
 (defn comparator
@@ -571,11 +573,11 @@
   (case s "true" true "false" false nil))
 
 (defn uuid?
-  "True if x is a UUID."
+  "True for UUID values (such as #uuid literals and random-uuid results)."
   [x] (instance? java.util.UUID x))
 
 (defn inst?
-  "True if x is an instant (#inst)."
+  "True for instants: #inst values."
   [x] (instance? java.util.Date x))
 
 (defn inst-ms*
@@ -620,7 +622,8 @@
   (apply str (map (fn [c] (if (= c \-) \_ c)) (str ns))))
 
 (defn loaded-libs
-  "A sorted set of the namespaces loaded with require, use or load."
+  "The namespaces require, use or load have loaded so far, as a sorted set of
+  symbols."
   [] (apply sorted-set (-loaded-libs)))
 
 (def ^:dynamic *clojure-version*
