@@ -250,7 +250,8 @@
    ([x y & zs] (not (apply f x y zs)))))
 
 (defn constantly
-  "A function of any arguments that always returns x."
+  "Makes a function that ignores its arguments, however many, and returns x
+  every time."
   [x] (fn* [& args] x))
 
 (defn every?
@@ -262,7 +263,8 @@
       true)))
 
 (defn some
-  "The first truthy value of (pred x) over coll, or nil."
+  "Tries pred on the items of coll in order and returns the first truthy
+  result; nil when there is none."
   [pred coll]
   (loop* [s (seq coll)]
     (when s
@@ -270,7 +272,8 @@
         (if v v (recur (next s)))))))
 
 (defn interleave
-  "A lazy seq of the first items of the colls, then the second items, and so on, until one coll runs out."
+  "Lazily yields one item from each coll in turn (the first of each, then the
+  second of each, ...) and stops when any coll is used up."
   ([] ())
   ([c1] (lazy-seq c1))
   ([c1 c2]
@@ -1061,7 +1064,7 @@
 ;;;; Miscellany.
 
 (defn boolean?
-  "True if x is true or false."
+  "True for the two booleans, true and false."
   [x] (or (true? x) (false? x)))
 
 (defn rand-nth
