@@ -109,8 +109,7 @@
 
 (defn function?
   "Checks whether x can be called as a function: a function value, or a
-  symbol that resolves to a var whose value is a function and which is not a
-  macro."
+  symbol naming a var that holds a function and is not a macro."
   [x]
   (if (symbol? x)
     (when-let [v (resolve x)]
@@ -330,8 +329,9 @@
     @*report-counters*))
 
 (defn run-tests
-  "Runs the tests of the given namespaces (default: the current one), prints
-  the summary and returns it."
+  "Runs every test var of each namespace given (the current one when none
+  is), prints how many tests and assertions ran and how many failed, and
+  returns that summary as a map."
   ([] (run-tests *ns*))
   ([& namespaces]
    (let [summary (assoc (apply merge-with + (map test-ns namespaces)) :type :summary)]
