@@ -35,7 +35,7 @@
      (reduce intersection (first bubbled-sets) (rest bubbled-sets)))))
 
 (defn difference
-  "The first set without the elements of any of the others."
+  "The members of s1 that none of the other sets contain, as a set."
   ([s1] s1)
   ([s1 s2]
    (if (< (count s1) (count s2))
