@@ -263,7 +263,8 @@
   ([n f] (take n (repeatedly f))))
 
 (defn iterate
-  "The lazy seq x, (f x), (f (f x)), ... f should have no side effects."
+  "An infinite lazy seq starting with x in which each item is f applied to
+  the one before. f should have no side effects."
   [f x]
   (lazy-seq (cons x (iterate f (f x)))))
 
@@ -363,12 +364,14 @@
         (cons run (partition-by f more)))))))
 
 (defn split-at
-  "[(take n coll) (drop n coll)]"
+  "Splits coll at index n: returns a vector of (take n coll) and (drop n
+  coll)."
   [n coll]
   [(take n coll) (drop n coll)])
 
 (defn split-with
-  "[(take-while pred coll) (drop-while pred coll)]"
+  "Splits coll where pred first fails: returns a vector of (take-while pred
+  coll) and (drop-while pred coll)."
   [pred coll]
   [(take-while pred coll) (drop-while pred coll)])
 
@@ -483,8 +486,9 @@
   (reduce (fn [acc x] (cons x acc)) () coll))
 
 (defn tree-seq
-  "A lazy depth-first (pre-order) seq of the nodes of a tree: (branch? node)
-  says whether a node has children and (children node) returns them."
+  "Walks a tree depth-first, each node before its children, and returns every
+  node visited as a lazy seq. (branch? node) says whether a node can have
+  children and (children node) returns them."
   [branch? children root]
   ;; A stack of pending seqs of nodes, walked lazily.
   (let [step (fn step [stack]
