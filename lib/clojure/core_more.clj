@@ -344,7 +344,7 @@
 ;; when the queue was idle) runs the actions in order, each with the
 ;; sender's dynamic bindings and *agent* bound.
 
-(def ^:dynamic *agent* "The agent whose action is running on this thread." nil)
+(def ^:dynamic *agent* "Inside an agent action, the agent running it; nil elsewhere." nil)
 
 (defn agent
   "An agent holding state. Options: :meta, :validator, :error-handler (a fn
@@ -461,7 +461,8 @@
   [a] (restart-agent a @a))
 
 (defn set-error-handler!
-  "Sets agent a's error handler, a fn of the agent and the exception."
+  "Makes f the error handler of agent a: when an action throws, f is called
+  with the agent and the exception. Returns nil."
   [a f] (reset! (:handler (agent-ctl a)) f) nil)
 
 (defn error-handler
@@ -631,7 +632,8 @@
   {:major 1, :minor 11, :incremental 1, :qualifier nil})
 
 (defn clojure-version
-  "The Clojure version Kiln follows, as a string."
+  "The version of Clojure whose behaviour Kiln follows, as a string such as
+  \"1.11.1\"."
   []
   (str (:major *clojure-version*) "." (:minor *clojure-version*) "." (:incremental *clojure-version*)))
 
