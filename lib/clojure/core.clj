@@ -185,7 +185,9 @@
            (list 'if v v (cons 'clojure.core/or more))))))
 
 (defmacro ->
-  "Threads x through the forms: each form gets the previous result as its first argument (a symbol or keyword f becomes (f x))."
+  "Rewrites (-> x f (g a)) as (g (f x) a): x goes in as the first argument of
+  the first form, that result as the first argument of the next, and so on.
+  A bare symbol or keyword f counts as (f)."
   [x & forms]
   (reduce (fn* [acc form]
             (if (seq? form)
@@ -194,7 +196,9 @@
           x forms))
 
 (defmacro ->>
-  "Threads x through the forms: each form gets the previous result as its last argument (a symbol or keyword f becomes (f x))."
+  "Rewrites (->> x f (g a)) as (g a (f x)): x goes in as the last argument of
+  the first form, that result as the last argument of the next, and so on. A
+  bare symbol or keyword f counts as (f)."
   [x & forms]
   (reduce (fn* [acc form]
             (if (seq? form)
@@ -517,9 +521,9 @@
                 else))))
 
 (defmacro if-let
-  "bindings => [binding-form test]
-
-  When test's value is truthy, evaluates then with the binding form bound to it; else evaluates else (default nil)."
+  "(if-let [binding-form test] then else): if the value of test is truthy,
+  binds it to binding-form (which may destructure) and evaluates then;
+  otherwise evaluates else, or returns nil without one."
   ([bindings then] (test-and-bind- 'truthy? (binding-pair- "if-let" bindings) then nil))
   ([bindings then else & more]
    (when more
@@ -527,16 +531,15 @@
    (test-and-bind- 'truthy? (binding-pair- "if-let" bindings) then else)))
 
 (defmacro when-let
-  "bindings => [binding-form test]
-
-  When test's value is truthy, evaluates body with the binding form bound to it; else nil."
+  "(when-let [binding-form test] & body): if the value of test is truthy,
+  binds it to binding-form (which may destructure) and evaluates body;
+  otherwise returns nil."
   [bindings & body]
   (test-and-bind- 'truthy? (binding-pair- "when-let" bindings) (cons 'do body) nil))
 
 (defmacro if-some
-  "bindings => [binding-form test]
-
-  When test's value is not nil (false counts), evaluates then with the binding form bound to it; else evaluates else."
+  "(if-some [binding-form test] then else): like if-let, but any value other
+  than nil counts, false included."
   ([bindings then] (test-and-bind- 'some? (binding-pair- "if-some" bindings) then nil))
   ([bindings then else & more]
    (when more
@@ -544,9 +547,8 @@
    (test-and-bind- 'some? (binding-pair- "if-some" bindings) then else)))
 
 (defmacro when-some
-  "bindings => [binding-form test]
-
-  When test's value is not nil (false counts), evaluates body with the binding form bound to it; else nil."
+  "(when-some [binding-form test] & body): like when-let, but any value other
+  than nil counts, false included."
   [bindings & body]
   (test-and-bind- 'some? (binding-pair- "when-some" bindings) (cons 'do body) nil))
 
@@ -649,9 +651,8 @@
        (recur))))
 
 (defmacro dotimes
-  "bindings => [name n]
-
-  Evaluates body n times with name bound to 0, 1, ..., n-1; returns nil."
+  "(dotimes [i n] & body): evaluates body once for each i from 0 up to n-1,
+  for its side effects, and returns nil."
   [bindings & body]
   (let [i (first bindings)
         n (second bindings)]
@@ -842,7 +843,9 @@
           hit)))))
 
 (defn trampoline
-  "Calls f with args; while the result is a fn, calls it with no arguments. Returns the first non-fn value. Lets mutually recursive functions return thunks instead of growing the stack."
+  "Runs mutually recursive functions without growing the stack: calls f with
+  args, and as long as the result is a function, calls that result with no
+  arguments. The first result that is not a function is returned."
   ([f]
    (loop [v (f)]
      (if (fn? v) (recur (v)) v)))
@@ -1068,7 +1071,8 @@
   [x] (or (true? x) (false? x)))
 
 (defn rand-nth
-  "A random item of the (indexed) collection coll."
+  "One item of coll picked at random with equal chances; coll must support
+  nth (a vector, for speed)."
   [coll] (nth coll (rand-int (count coll))))
 
 (defn shuffle
@@ -1081,7 +1085,8 @@
       v)))
 
 (defmacro time
-  "Evaluates expr, prints how long it took as \"Elapsed time: N msecs\" and returns its value."
+  "Evaluates expr, prints \"Elapsed time: N msecs\" with the time that took,
+  and returns the value of expr."
   [expr]
   `(let [start# (-nano-time)
          ret# ~expr]
