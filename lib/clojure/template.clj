@@ -1,5 +1,6 @@
 (ns clojure.template
-  "Macros that expand to repeated copies of a template expression."
+  "Substituting values for symbols in a quoted expression: apply-template
+  for one group of values, do-template for a copy per group."
   (:require [clojure.walk :as walk]))
 
 (defn apply-template
