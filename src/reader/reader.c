@@ -1159,7 +1159,7 @@ KILN_NATIVE(n_read_string) {
 
 static const kiln_native_def reader_natives[] = {
     {"read-string", "([s] [opts s])",
-     "Parses the first form in the string s and returns it as data, without evaluating it; the rest of s is ignored. An empty string throws unless opts, a map, has :eof, whose value is then returned. Other options: :read-cond :allow (or :preserve, treated the same) accepts reader conditionals, choosing the :kiln branch or :default, plus any keywords in the set :features. Use clojure.edn/read-string for data from untrusted sources.",
+     "Parses the first form in the string s and returns it as data, without\n  evaluating it; the rest of s is ignored. An empty string throws unless\n  opts, a map, has :eof, whose value is then returned. Other options:\n  :read-cond :allow (or :preserve, treated the same) accepts reader\n  conditionals, choosing the :kiln branch or :default, plus any keywords in\n  the set :features. Use clojure.edn/read-string for data from untrusted\n  sources.",
      n_read_string, 0},
 };
 

@@ -228,13 +228,13 @@ KILN_NATIVE(n_identical_p) {
 
 static const kiln_native_def equal_natives[] = {
     {"=", "([x] [x y] [x y & more])",
-     "Value equality: true when all the arguments are equal, false otherwise; (= x) is true. nil equals only nil. Numbers are equal only within one category, so (= 1 1N) is true but (= 1 1.0) is false (use == for that); ##NaN equals nothing. Collections compare by contents: lists, vectors and other sequential collections equal each other item by item, maps equal maps with the same entries, sets sets with the same members, whatever their concrete kind.",
+     "Value equality: true when all the arguments are equal, false otherwise; (=\n  x) is true. nil equals only nil. Numbers are equal only within one\n  category, so (= 1 1N) is true but (= 1 1.0) is false (use == for that);\n  ##NaN equals nothing. Collections compare by contents: lists, vectors and\n  other sequential collections equal each other item by item, maps equal\n  maps with the same entries, sets sets with the same members, whatever\n  their concrete kind.",
      n_equiv, 0},
     {"not=", "([x] [x y] [x y & more])", "The opposite of =: false when all the arguments are equal, true otherwise.", n_not_equiv, 0},
     {"compare", "([x y])",
-     "Orders x and y: a negative number when x comes first, 0 when they are equal, a positive number when y comes first. nil comes before everything; numbers compare by value across kinds; strings, symbols and keywords compare by text (a name without namespace first); vectors compare by length, then item by item. Values that cannot be ordered against each other throw ClassCastException.",
+     "Orders x and y: a negative number when x comes first, 0 when they are\n  equal, a positive number when y comes first. nil comes before everything;\n  numbers compare by value across kinds; strings, symbols and keywords\n  compare by text (a name without namespace first); vectors compare by\n  length, then item by item. Values that cannot be ordered against each\n  other throw ClassCastException.",
      n_compare, 0},
-    {"identical?", "([x y])", "True when x and y are the very same value in memory, not merely equal (equal keywords, chars, booleans and longs of ordinary size always are; equal doubles and strings may not be).", n_identical_p, 0},
+    {"identical?", "([x y])", "True when x and y are the very same value in memory, not merely equal\n  (equal keywords, chars, booleans and longs of ordinary size always are;\n  equal doubles and strings may not be).", n_identical_p, 0},
 };
 
 void kiln_equal_register_natives(void) {

@@ -216,12 +216,12 @@ KILN_NATIVE(n_identity) {
 
 static const kiln_native_def fn_natives[] = {
     {"apply", "([f args] [f x args] [f x y args] [f x y z args] [f a b c d & args])",
-     "Calls f with the arguments given between f and args, followed by the items of the seqable args: (apply f 1 2 [3 4]) is (f 1 2 3 4).",
+     "Calls f with the arguments given between f and args, followed by the items\n  of the seqable args: (apply f 1 2 [3 4]) is (f 1 2 3 4).",
      n_apply, 0},
-    {"fn?", "([x])", "True when x is a function made by fn, defn or a native, and not merely something callable (maps, sets, keywords, symbols and vars are callable but are not functions).", n_fn_p,
+    {"fn?", "([x])", "True when x is a function made by fn, defn or a native, and not merely\n  something callable (maps, sets, keywords, symbols and vars are callable\n  but are not functions).", n_fn_p,
      0},
     {"ifn?", "([x])",
-     "True when x can be called like a function: functions, and also keywords, symbols, maps, sets, vectors and vars.",
+     "True when x can be called like a function: functions, and also keywords,\n  symbols, maps, sets, vectors and vars.",
      n_ifn_p, 0},
     {"identity", "([x])", "Returns x unchanged.", n_identity, 0},
 };

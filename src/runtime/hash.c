@@ -370,16 +370,16 @@ KILN_NATIVE(n_mix_collection_hash) {
 
 static const kiln_native_def hash_natives[] = {
     {"hash", "([x])",
-     "The hash code of x that agrees with =: equal values hash alike (1 and 1N, a vector and a list with the same items). For strings, numbers, keywords, symbols and collections it is the same number JVM Clojure computes; other objects hash by identity.",
+     "The hash code of x that agrees with =: equal values hash alike (1 and 1N,\n  a vector and a list with the same items). For strings, numbers, keywords,\n  symbols and collections it is the same number JVM Clojure computes; other\n  objects hash by identity.",
      n_hash, 0},
     {"hash-ordered-coll", "([coll])",
-     "The hash a sequential collection with the items of coll would have (the algorithm vectors and lists use, given at clojure.org/data_structures#hash), for types that define their own hashing.",
+     "The hash a sequential collection with the items of coll would have (the\n  algorithm vectors and lists use, given at\n  clojure.org/data_structures#hash), for types that define their own\n  hashing.",
      n_hash_ordered_coll, 0},
     {"hash-unordered-coll", "([coll])",
-     "The hash a set with the items of coll would have, independent of their order (the algorithm sets and maps use, given at clojure.org/data_structures#hash). For a map, give the entries, each hashing as the vector [k v].",
+     "The hash a set with the items of coll would have, independent of their\n  order (the algorithm sets and maps use, given at\n  clojure.org/data_structures#hash). For a map, give the entries, each\n  hashing as the vector [k v].",
      n_hash_unordered_coll, 0},
     {"mix-collection-hash", "([hash-basis count])",
-     "Finishes a collection hash: scrambles hash-basis (the combined hash of the items) with count (how many items went into it), as the last step of hash-ordered-coll and hash-unordered-coll.",
+     "Finishes a collection hash: scrambles hash-basis (the combined hash of the\n  items) with count (how many items went into it), as the last step of\n  hash-ordered-coll and hash-unordered-coll.",
      n_mix_collection_hash, 0},
 };
 

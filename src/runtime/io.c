@@ -309,7 +309,7 @@ static const kiln_native_def io_natives[] = {
      n_spit, 0},
     {"-read-line", "([])", "One line of standard input without its newline; nil at its end.",
      n_read_line, 0},
-    {"inst-ms", "([inst])", "The instant inst (an #inst value) as a long count of milliseconds since 1970-01-01T00:00:00Z.", n_inst_ms, 0},
+    {"inst-ms", "([inst])", "The instant inst (an #inst value) as a long count of milliseconds since\n  1970-01-01T00:00:00Z.", n_inst_ms, 0},
     {"-current-time-millis", "([])", "The wall-clock time in milliseconds since the epoch.",
      n_current_time_millis, 0},
     {"-cell", "([])", "A new empty one-shot cell.", n_cell, 0},

@@ -588,22 +588,22 @@ KILN_NATIVE(n_replace_first) {
 
 static const kiln_native_def regex_natives[] = {
     {"re-pattern", "([s])",
-     "Compiles the string s into a regex (the value a #\"...\" literal gives); a regex passed in comes back unchanged. Kiln's regexes run on PCRE2 with Java's syntax and matching rules, apart from the few constructs listed atop src/runtime/regex.c. A malformed pattern throws PatternSyntaxException.",
+     "Compiles the string s into a regex (the value a #\"...\" literal gives); a\n  regex passed in comes back unchanged. Kiln's regexes run on PCRE2 with\n  Java's syntax and matching rules, apart from the few constructs listed\n  atop src/runtime/regex.c. A malformed pattern throws\n  PatternSyntaxException.",
      n_re_pattern, 0},
     {"re-matcher", "([re s])",
-     "A matcher over the string s for the regex re: a stateful object that each re-find advances to the next match, and whose latest match re-groups reports.",
+     "A matcher over the string s for the regex re: a stateful object that each\n  re-find advances to the next match, and whose latest match re-groups\n  reports.",
      n_re_matcher, 0},
     {"re-groups", "([m])",
-     "The latest match of the matcher m: the matched string when the pattern has no capturing groups, otherwise a vector of the whole match followed by each group (nil for a group that took no part). Throws IllegalStateException when m has not matched.",
+     "The latest match of the matcher m: the matched string when the pattern has\n  no capturing groups, otherwise a vector of the whole match followed by\n  each group (nil for a group that took no part). Throws\n  IllegalStateException when m has not matched.",
      n_re_groups, 0},
     {"re-find", "([m] [re s])",
-     "Searches for the next match. With a matcher m, continues from where its previous find stopped; with re and s, searches s from its start. Returns the match in re-groups form, or nil when there is none left.",
+     "Searches for the next match. With a matcher m, continues from where its\n  previous find stopped; with re and s, searches s from its start. Returns\n  the match in re-groups form, or nil when there is none left.",
      n_re_find, 0},
     {"re-matches", "([re s])",
-     "Matches re against the whole of s (not a part of it). Returns the match in re-groups form when all of s matches, nil otherwise.",
+     "Matches re against the whole of s (not a part of it). Returns the match in\n  re-groups form when all of s matches, nil otherwise.",
      n_re_matches, 0},
     {"re-seq", "([re s])",
-     "A lazy seq of every successive non-overlapping match of re in s, each in re-groups form; nil when there is none. After an empty match the search moves on one character.",
+     "A lazy seq of every successive non-overlapping match of re in s, each in\n  re-groups form; nil when there is none. After an empty match the search\n  moves on one character.",
      n_re_seq, 0},
 };
 
@@ -624,18 +624,18 @@ KILN_NATIVE(n_re_quote_replacement) {
 
 static const kiln_native_def string_regex_natives[] = {
     {"re-quote-replacement", "([replacement])",
-     "Escapes the backslashes and dollar signs of replacement, so that replace or replace-first with a regex inserts it literally instead of reading $1 or \\ as group references and escapes.",
+     "Escapes the backslashes and dollar signs of replacement, so that replace\n  or replace-first with a regex inserts it literally instead of reading $1\n  or \\ as group references and escapes.",
      n_re_quote_replacement, 0},
     {"split", "([s re] [s re limit])",
-     "A vector of the pieces of s between matches of the regex re. Empty strings at the end are dropped unless limit is negative; a positive limit stops after that many pieces, the last keeping the rest of s. Splitting \"\" gives [\"\"].",
+     "A vector of the pieces of s between matches of the regex re. Empty strings\n  at the end are dropped unless limit is negative; a positive limit stops\n  after that many pieces, the last keeping the rest of s. Splitting \"\" gives\n  [\"\"].",
      n_split, 0},
-    {"split-lines", "([s])", "A vector of the lines of s, breaking at each \\n or \\r\\n; empty lines at the end are dropped.",
+    {"split-lines", "([s])", "A vector of the lines of s, breaking at each \\n or \\r\\n; empty lines at\n  the end are dropped.",
      n_split_lines, 0},
     {"replace", "([s match replacement])",
-     "s with every match replaced. The match and its replacement may be a string and a string (both literal), a char and a char, or a regex and either a string (where $1, ${name} and \\ escapes refer to groups) or a function called with each match in re-groups form whose result, made a string, is inserted.",
+     "s with every match replaced. The match and its replacement may be a string\n  and a string (both literal), a char and a char, or a regex and either a\n  string (where $1, ${name} and \\ escapes refer to groups) or a function\n  called with each match in re-groups form whose result, made a string, is\n  inserted.",
      n_replace, 0},
     {"replace-first", "([s match replacement])",
-     "s with only the first match replaced; match and replacement may take the same forms as for replace (string and string, char and char, regex and string or function).",
+     "s with only the first match replaced; match and replacement may take the\n  same forms as for replace (string and string, char and char, regex and\n  string or function).",
      n_replace_first, 0},
 };
 

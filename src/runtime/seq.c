@@ -541,24 +541,24 @@ KILN_NATIVE(n_range) {
 }
 
 static const kiln_native_def seq_natives[] = {
-    {"first", "([coll])", "The first item of coll, which may be anything seq accepts (the first entry of a map, the first char of a string). nil when coll is nil or empty.", n_first, 0},
+    {"first", "([coll])", "The first item of coll, which may be anything seq accepts (the first entry\n  of a map, the first char of a string). nil when coll is nil or empty.", n_first, 0},
     {"second", "([x])", "The second item of x, (first (next x)); nil when x has fewer than two items.", n_second, 0},
     {"ffirst", "([x])", "The first item of x's first item.", n_ffirst, 0},
-    {"nfirst", "([x])", "The items after the first in x's first item, as a seq, or nil when there are none.", n_nfirst, 0},
+    {"nfirst", "([x])", "The items after the first in x's first item, as a seq, or nil when there\n  are none.", n_nfirst, 0},
     {"fnext", "([x])", "The item after the first one in x; the same as second.", n_fnext, 0},
     {"nnext", "([x])", "x from its third item on, as a seq; nil when x has two items or fewer.", n_nnext, 0},
-    {"next", "([coll])", "Everything in coll after its first item, as a seq, or nil when nothing follows (so it realizes one item more than rest would). coll may be anything seq accepts.", n_next, 0},
-    {"rest", "([coll])", "The items of coll after the first, as a seq that may be empty but is never nil: (rest nil) and (rest [1]) are both ().", n_rest, 0},
-    {"seq", "([coll])", "A seq over coll, or nil when coll is nil or empty. Accepts lists and other seqs, vectors, maps (giving entries), sets, strings (giving chars) and records; anything else throws IllegalArgumentException.", n_seq, 0},
-    {"seq?", "([x])", "True when x is itself a seq (a list, cons, lazy seq, range, or the seq of some collection); vectors, maps, sets and strings are not.", n_seq_p, 0},
+    {"next", "([coll])", "Everything in coll after its first item, as a seq, or nil when nothing\n  follows (so it realizes one item more than rest would). coll may be\n  anything seq accepts.", n_next, 0},
+    {"rest", "([coll])", "The items of coll after the first, as a seq that may be empty but is never\n  nil: (rest nil) and (rest [1]) are both ().", n_rest, 0},
+    {"seq", "([coll])", "A seq over coll, or nil when coll is nil or empty. Accepts lists and other\n  seqs, vectors, maps (giving entries), sets, strings (giving chars) and\n  records; anything else throws IllegalArgumentException.", n_seq, 0},
+    {"seq?", "([x])", "True when x is itself a seq (a list, cons, lazy seq, range, or the seq of\n  some collection); vectors, maps, sets and strings are not.", n_seq_p, 0},
     {"seqable?", "([x])", "True when seq accepts x: nil, collections, strings and seqs.", n_seqable_p, 0},
-    {"cons", "([x seq])", "A seq whose first item is x and whose rest is (seq seq); seq may be any seqable value, or nil for a one-item list.", n_cons, 0},
+    {"cons", "([x seq])", "A seq whose first item is x and whose rest is (seq seq); seq may be any\n  seqable value, or nil for a one-item list.", n_cons, 0},
     {"list", "([& items])", "A list of the arguments in order; () when there are none.", n_list, 0},
-    {"list*", "([args] [a args] [a b args] [a b c args] [a b c d & more])", "A seq of the leading arguments followed by the items of the last argument, which must be seqable: (list* 1 2 [3 4]) is (1 2 3 4). (list* nil) is nil.", n_list_star, 0},
-    {"lazy-seq*", "([f])", "Makes a lazy seq that calls f (of no args) once, when first needed; used by the lazy-seq macro.", n_lazy_seq_star, 0},
-    {"nthnext", "([coll n])", "What n calls of next on coll would leave: the seq from index n on, or nil when coll has no more than n items. With n at 0 this is (seq coll).", n_nthnext, 0},
-    {"nthrest", "([coll n])", "What n calls of rest on coll would leave: the items from index n on, possibly empty. With n at 0, coll itself is returned.", n_nthrest, 0},
-    {"range", "([] [end] [start end] [start end step])", "A lazy seq of numbers counting from start (default 0) by step (default 1) up to but not including end; with no end it never stops. A negative step counts down; a zero step repeats start forever unless start equals end. The numbers keep the kind of start and step (longs, doubles, ratios, BigInts).", n_range, 0},
+    {"list*", "([args] [a args] [a b args] [a b c args] [a b c d & more])", "A seq of the leading arguments followed by the items of the last argument,\n  which must be seqable: (list* 1 2 [3 4]) is (1 2 3 4). (list* nil) is nil.", n_list_star, 0},
+    {"lazy-seq*", "([f])", "Makes a lazy seq that calls f (of no args) once, when first needed; used\n  by the lazy-seq macro.", n_lazy_seq_star, 0},
+    {"nthnext", "([coll n])", "What n calls of next on coll would leave: the seq from index n on, or nil\n  when coll has no more than n items. With n at 0 this is (seq coll).", n_nthnext, 0},
+    {"nthrest", "([coll n])", "What n calls of rest on coll would leave: the items from index n on,\n  possibly empty. With n at 0, coll itself is returned.", n_nthrest, 0},
+    {"range", "([] [end] [start end] [start end step])", "A lazy seq of numbers counting from start (default 0) by step (default 1)\n  up to but not including end; with no end it never stops. A negative step\n  counts down; a zero step repeats start forever unless start equals end.\n  The numbers keep the kind of start and step (longs, doubles, ratios,\n  BigInts).", n_range, 0},
 };
 
 void kiln_seq_init(void) {

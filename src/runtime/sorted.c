@@ -381,13 +381,13 @@ KILN_NATIVE(n_sorted_seq_from) {
 }
 
 static const kiln_native_def sorted_natives[] = {
-    {"sorted-map", "([& keyvals])", "A map of the key/value pairs given as alternating arguments, kept in ascending key order by compare; when a key repeats, its last value wins. Keys that compare cannot order against each other throw ClassCastException.", n_sorted_map, 0},
-    {"sorted-map-by", "([comparator & keyvals])", "A map of the key/value pairs given after comparator, kept in the order comparator defines (a function returning a negative, zero or positive number, or a boolean predicate such as >); a repeated key keeps its last value.", n_sorted_map_by, 0},
-    {"sorted-set", "([& keys])", "A set of the arguments kept in ascending order by compare; repeats are kept once.", n_sorted_set, 0},
-    {"sorted-set-by", "([comparator & keys])", "A set of the arguments kept in the order comparator defines (a three-way comparison or a boolean predicate such as >); repeats are kept once.", n_sorted_set_by, 0},
-    {"subseq", "([sc test key] [sc start-test start-key end-test end-key])", "The entries (of a sorted map) or members (of a sorted set) of sc whose keys satisfy the bounds, in the collection's order, or nil when none do. Each test is <, <=, > or >= and compares a key with the given key through sc's comparator; with two bounds one is the lower and one the upper.", n_subseq, 0},
+    {"sorted-map", "([& keyvals])", "A map of the key/value pairs given as alternating arguments, kept in\n  ascending key order by compare; when a key repeats, its last value wins.\n  Keys that compare cannot order against each other throw\n  ClassCastException.", n_sorted_map, 0},
+    {"sorted-map-by", "([comparator & keyvals])", "A map of the key/value pairs given after comparator, kept in the order\n  comparator defines (a function returning a negative, zero or positive\n  number, or a boolean predicate such as >); a repeated key keeps its last\n  value.", n_sorted_map_by, 0},
+    {"sorted-set", "([& keys])", "A set of the arguments kept in ascending order by compare; repeats are\n  kept once.", n_sorted_set, 0},
+    {"sorted-set-by", "([comparator & keys])", "A set of the arguments kept in the order comparator defines (a three-way\n  comparison or a boolean predicate such as >); repeats are kept once.", n_sorted_set_by, 0},
+    {"subseq", "([sc test key] [sc start-test start-key end-test end-key])", "The entries (of a sorted map) or members (of a sorted set) of sc whose\n  keys satisfy the bounds, in the collection's order, or nil when none do.\n  Each test is <, <=, > or >= and compares a key with the given key through\n  sc's comparator; with two bounds one is the lower and one the upper.", n_subseq, 0},
     {"rsubseq", "([sc test key] [sc start-test start-key end-test end-key])", "Like subseq, but the entries or members come in reverse (descending) order.", n_rsubseq, 0},
-    {"-sorted-seq-from", "([sc key ascending?])", "The seq of sorted collection sc from key (the first key >= key ascending, <= key descending).", n_sorted_seq_from, 0},
+    {"-sorted-seq-from", "([sc key ascending?])", "The seq of sorted collection sc from key (the first key >= key ascending,\n  <= key descending).", n_sorted_seq_from, 0},
 };
 
 void kiln_sorted_register_natives(void) {

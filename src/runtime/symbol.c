@@ -361,12 +361,12 @@ KILN_NATIVE(n_ident_p) {
 }
 
 static const kiln_native_def symbol_natives[] = {
-    {"symbol", "([name] [ns name])", "A symbol. With two arguments, ns (a string or nil) is its namespace and name its name. With one, the argument may be a string (split at its first / into namespace and name), a symbol (returned as it is), a keyword (the same name without the colon) or a var (its qualified name).", n_symbol, 0},
-    {"keyword", "([name] [ns name])", "An interned keyword, so equal keywords are identical?. With two arguments, ns (a string or nil) is its namespace and name its name; with one, the argument may be a string (split at its first /), a symbol or a keyword, and anything else gives nil. The strings should not start with a colon.", n_keyword, 0},
-    {"find-keyword", "([name] [ns name])", "The keyword with this namespace and name when one has already been interned (read or created somewhere), otherwise nil; it never creates one. Arguments are read as for keyword.", n_find_keyword, 0},
-    {"name", "([x])", "The unqualified name of a keyword or symbol as a string (no namespace, no colon); a string comes back unchanged.", n_name, 0},
-    {"namespace", "([x])", "The namespace part of a qualified keyword or symbol, as a string; nil for an unqualified one.", n_namespace, 0},
-    {"gensym", "([] [prefix-string])", "A fresh symbol whose name is prefix-string (default \"G__\") followed by a number taken from a counter, so each call gives a name not used before in this process.", n_gensym, 0},
+    {"symbol", "([name] [ns name])", "A symbol. With two arguments, ns (a string or nil) is its namespace and\n  name its name. With one, the argument may be a string (split at its first\n  / into namespace and name), a symbol (returned as it is), a keyword (the\n  same name without the colon) or a var (its qualified name).", n_symbol, 0},
+    {"keyword", "([name] [ns name])", "An interned keyword, so equal keywords are identical?. With two arguments,\n  ns (a string or nil) is its namespace and name its name; with one, the\n  argument may be a string (split at its first /), a symbol or a keyword,\n  and anything else gives nil. The strings should not start with a colon.", n_keyword, 0},
+    {"find-keyword", "([name] [ns name])", "The keyword with this namespace and name when one has already been\n  interned (read or created somewhere), otherwise nil; it never creates one.\n  Arguments are read as for keyword.", n_find_keyword, 0},
+    {"name", "([x])", "The unqualified name of a keyword or symbol as a string (no namespace, no\n  colon); a string comes back unchanged.", n_name, 0},
+    {"namespace", "([x])", "The namespace part of a qualified keyword or symbol, as a string; nil for\n  an unqualified one.", n_namespace, 0},
+    {"gensym", "([] [prefix-string])", "A fresh symbol whose name is prefix-string (default \"G__\") followed by a\n  number taken from a counter, so each call gives a name not used before in\n  this process.", n_gensym, 0},
     {"keyword?", "([x])", "True for keywords, false for everything else.", n_keyword_p, 0},
     {"symbol?", "([x])", "True for symbols, false for everything else.", n_symbol_p, 0},
     {"simple-symbol?", "([x])", "True for symbols without a namespace part, such as foo.", n_simple_symbol_p, 0},
