@@ -137,14 +137,6 @@
 (defn- type-symbol [tname]
   (symbol (str (munge (str (ns-name *ns*))) "." (name tname))))
 
-(defn -field
-  "Field k (a keyword) of record or deftype instance x, for method bodies.
-  A deftype instance also carries its fields in its metadata (::fields):
-  the interpreter's (.-field x) does not read deftype fields yet."
-  [x k]
-  (let [fs (::fields (meta x))]
-    (if fs (get fs k) (get x k))))
-
 (defn- bind-fields
   "Wraps each method body so the fields are locals read from the first parameter."
   [fields]
@@ -216,8 +208,7 @@
        (defn ~(symbol (str "->" tname))
          ~(str "Positional factory function for class " tag ".")
          [~@fields]
-         (let [m# (array-map ~@(interleave ks fields))]
-           (with-meta (type* '~tag ~(vec ks) m#) {::fields m#})))
+         (type* '~tag ~(vec ks) (array-map ~@(interleave ks fields))))
        ~@(inline-impls tname fields specs)
        ~tname)))
 

@@ -273,7 +273,7 @@ static kiln_val ev(const kiln_node *n, frame *f) {
     case KILN_N_FIELD: {
       kiln_val t = ev(n->u.field.target, f);
       interp_pos = n;
-      return kiln_get(t, n->u.field.field, KILN_NIL);
+      return kiln_field(t, n->u.field.field);
     }
     case KILN_N_VECTOR: case KILN_N_MAP: case KILN_N_SET: {
       uint32_t k = n->u.coll.n;

@@ -139,8 +139,9 @@ static bool definitional(kiln_node *top) {
  * replaces a registration with an equal one.
  */
 static bool mentions_registration(kiln_val form, int depth) {
-  static const char *const names[] = {"-make-multi", "-multi-state", "extend", "derive",
-                                      "underive", "prefer-method", "remove-method"};
+  static const char *const names[] = {"-make-multi",    "-make-protocol", "-multi-state",
+                                      "extend",         "-extend-inline", "derive",
+                                      "underive",       "prefer-method",  "remove-method"};
   if (depth > 64) return false;
   if (KILN_HAS_TYPE(form, KILN_T_SYMBOL)) {
     const char *ns = kiln_sym_ns(form);

@@ -121,6 +121,11 @@ KILN_NATIVE(n_type_new) {
   return kiln_record_new(KILN_T_TYPE, argv[0], argv[1], argv[2]);
 }
 
+KILN_NATIVE(n_field) {
+  KILN_ARITY("-field", argc == 2);
+  return kiln_field(argv[0], argv[1]);
+}
+
 KILN_NATIVE(n_record_p) {
   KILN_ARITY("record?", argc == 1);
   return KILN_BOOL(KILN_HAS_TYPE(argv[0], KILN_T_RECORD));
@@ -138,6 +143,10 @@ static const kiln_native_def record_natives[] = {
      n_record_new, 0},
     {"type*", "([tag fields m])", "A deftype instance of type tag with field values in m.",
      n_type_new, 0},
+    {"-field", "([x k])",
+     "Reads field k (a keyword) of x, a record, deftype instance or map, as (.-k x) does; "
+     "the bodies of defrecord and deftype methods read their fields with it.",
+     n_field, 0},
     {"record?", "([x])", "True when x is an instance of a type made by defrecord (not deftype).", n_record_p, 0},
     {"-type-tag", "([x])", "The type symbol of a record or deftype instance, else nil.", n_type_tag,
      0},

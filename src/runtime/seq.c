@@ -213,6 +213,10 @@ static kiln_seq_obj *obj_step(const kiln_seq_obj *s) {
   return n;
 }
 
+/* Marks (range) with no end: it stops only at Long/MAX_VALUE and, as on the
+ * JVM, is not counted?. */
+static char range_unbounded[1];
+
 static kiln_val range_next(const kiln_seq_obj *s) {
   int64_t step = KILN_FIXNUM_VALUE(s->extra), nx;
   if (step == 0) return (kiln_val)s;
@@ -306,7 +310,7 @@ int64_t kiln_seq_obj_count(kiln_val v) {
     return s->i + 1;
   case KILN_SEQ_RANGE: {
     int64_t step = KILN_FIXNUM_VALUE(s->extra);
-    if (step == 0) return -1;
+    if (step == 0 || s->node == range_unbounded) return -1;
     __int128 span = step > 0 ? (__int128)s->end - s->i : (__int128)s->i - s->end;
     __int128 st = step > 0 ? step : -(__int128)step;
     return (int64_t)((span + st - 1) / st);
@@ -527,8 +531,11 @@ KILN_NATIVE(n_nthrest) {
 
 KILN_NATIVE(n_range) {
   switch (argc) {
-  case 0:
-    return kiln_range(KILN_FIXNUM(0), kiln_long(INT64_MAX), KILN_FIXNUM(1));
+  case 0: {
+    kiln_seq_obj *s = (kiln_seq_obj *)kiln_range(KILN_FIXNUM(0), kiln_long(INT64_MAX), KILN_FIXNUM(1));
+    s->node = range_unbounded;
+    return (kiln_val)s;
+  }
   case 1:
     return kiln_range(KILN_FIXNUM(0), argv[0], KILN_FIXNUM(1));
   case 2:

@@ -67,3 +67,15 @@
   (is (= 'abc (quoted-if-symbol abc)))
   (is (= 3 (quoted-if-symbol 3)))
   (is (= [::special] (quoted-if-symbol ::special))))
+
+(defprotocol Expansion (expand-value [x]))
+(extend-protocol Expansion
+  Long (expand-value [n] (list 'inc n))
+  String (expand-value [s] (keyword s)))
+(defrecord Twice [x] Expansion (expand-value [_] (list '* 2 x)))
+(defmacro expanded [x] (expand-value (if (map? x) (map->Twice x) x)))
+
+(deftest macro-calls-a-protocol-the-file-extended
+  (is (= 4 (expanded 3)))
+  (is (= :k (expanded "k")))
+  (is (= 10 (expanded {:x 5}))))

@@ -9,6 +9,8 @@
     (is (= [0 1 2] (vec (take 3 s))))
     (is (<= 3 @realized 100)))
   (is (= [0 1 2] (take 3 (range))))
+  (is (not (counted? (range))))
+  (is (counted? (range 10)))
   (is (= [1 2 4 8] (take 4 (iterate #(* 2 %) 1))))
   (is (= [:a :a :a] (take 3 (repeat :a))))
   (is (= [1 2 1 2 1] (take 5 (cycle [1 2]))))

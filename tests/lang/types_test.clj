@@ -69,6 +69,8 @@
     (is (= 99 (area x)))
     (is (= 99 (area (scale x 2)))))
   (is (= 5 @(->Cell 5)))
+  (is (= 3 (.-r (->Circle 3))))
+  (is (nil? (meta (->Circle 3))))
   (is (= 7 @(reify clojure.lang.IDeref (deref [_] 7)))))
 
 (defmulti describe (fn [x] (:kind x)))
