@@ -19,6 +19,7 @@
 #include <locale.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wctype.h>
@@ -51,6 +52,7 @@ void kiln_sb_putc(kiln_sb *sb, char c) {
 
 void kiln_sb_putn(kiln_sb *sb, const char *s, size_t n) {
   if (!n) return;
+  if (n > PTRDIFF_MAX) kiln_throwf(KILN_EX_OOM, "string of %zu bytes is too long", n);
   sb_reserve(sb, n);
   memcpy(sb->buf + sb->len, s, n);
   sb->len += n;
