@@ -152,6 +152,12 @@
   (or (some (fn [[_ ms]] (get ms mkw)) (::methods (meta x)))
       (some (fn [[_ ms]] (get ms mkw)) (get @-interface-impls (class x)))))
 
+(defn -type-str
+  "What str gives for x, a record, deftype or reify instance, when its body
+  implemented Object's toString; otherwise nil (and str uses the class name)."
+  [x]
+  (when-let [f (-type-method x :toString)] (str (f x))))
+
 (defn -deref-type
   "deref of a deftype or reify instance."
   [x]

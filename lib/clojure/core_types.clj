@@ -172,8 +172,8 @@
 
 (defn- inline-impls [tname fields specs]
   (for [[p bodies] (split-specs specs)
-        :when (not (#{'Object 'java.lang.Object} p))]
-    `(-extend-inline ~tname ~p '~p
+        :let [object? (#{'Object 'java.lang.Object} p)]]
+    `(-extend-inline ~tname ~(if object? nil p) '~(if object? 'Object p)
                      ~(into {} (for [[mname :as body] (merge-arities bodies)]
                                  [(keyword (name mname)) ((bind-fields fields) body)])))))
 
@@ -218,7 +218,8 @@
   [& specs]
   (let [tag (symbol (str (munge (str (ns-name *ns*))) ".reify__" (gensym "")))]
     `(with-meta (type* '~tag [] {})
-       {::methods ~(into {} (for [[p bodies] (split-specs specs)
-                                  :when (not (#{'Object 'java.lang.Object} p))]
-                              [`(let [p# ~p] (if (map? p#) (:name p#) '~p))
+       {::methods ~(into {} (for [[p bodies] (split-specs specs)]
+                              [(if (#{'Object 'java.lang.Object} p)
+                                 ''Object
+                                 `(let [p# ~p] (if (map? p#) (:name p#) '~p)))
                                (method-map (merge-arities bodies) identity)]))})))

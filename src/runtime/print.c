@@ -613,6 +613,16 @@ void kiln_str_to(kiln_sb *sb, kiln_val x) {
   }
   case KILN_T_RECORD: /* records keep Object.toString: "user.R@hash" */
   case KILN_T_TYPE: {
+    /* unless the defrecord, deftype or reify body gave Object's toString */
+    static kiln_var *type_str;
+    if (!type_str) type_str = kiln_var_intern("clojure.core", "-type-str");
+    if (kiln_var_is_bound(type_str)) {
+      kiln_val s = kiln_call(kiln_var_get(type_str), 1, &x);
+      if (s != KILN_NIL) {
+        kiln_str_to(sb, s);
+        return;
+      }
+    }
     const kiln_record *r = (const kiln_record *)x;
     kiln_sb tag;
     kiln_sb_init(&tag);

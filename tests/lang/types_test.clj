@@ -61,6 +61,8 @@
     (is (= [:w :h] (keys r)))
     (is (= 1 (.-w r)))))
 
+(deftype Labelled [v] Object (toString [_] (str "cell:" v)))
+
 (deftest deftype-and-reify
   (let [c (->Circle 3)]
     (is (instance? Circle c))
@@ -70,6 +72,8 @@
     (is (= 99 (area (scale x 2)))))
   (is (= 5 @(->Cell 5)))
   (is (= 3 (.-r (->Circle 3))))
+  (is (= "cell:4" (str (->Labelled 4))))
+  (is (= "anon" (str (reify Object (toString [_] "anon")))))
   (is (nil? (meta (->Circle 3))))
   (is (= 7 @(reify clojure.lang.IDeref (deref [_] 7)))))
 
