@@ -1206,7 +1206,7 @@ static const kiln_native_def core_natives[] = {
     {"string?", "([x])", "True for strings, false for everything else.", n_string_p, 0},
     {"char?", "([x])", "True for characters (\\a, \\newline, ...), false for everything else.", n_char_p, 0},
     {"format", "([fmt & args])",
-     "Builds a string from the template fmt and args, following\n  java.util.Formatter's rules: the conversions s S b B h c C d o x X e E f g\n  G, plus %n and %%, with flags, width, precision and n$ argument indexes.\n  nil formats as \"null\". An unknown conversion or a missing argument throws.",
+     "Builds a string from the template fmt and args, following\n  java.util.Formatter's rules: the conversions s S b B h c C d o x X e E f g\n  G, plus %n and %%, with flags, width, precision and n$ argument indexes.\n  nil formats as \"null\" (as false under %b). An unknown conversion or a\n  missing argument throws.",
      n_format, 0},
 };
 
