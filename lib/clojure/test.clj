@@ -211,8 +211,10 @@
   ([form msg] (with-meta `(try-expr ~msg ~form) (meta &form))))
 
 (defmacro are
-  "Checks the template expr against each group of args:
-  (are [x y] (= x y) 2 (+ 1 1), 4 (* 2 2))."
+  "Runs (is expr) once per group of args, substituting the group's values
+  for the symbols of argv in expr: (are [in out] (= out (inc in)) 1 2, 9 10)
+  checks (= 2 (inc 1)) and (= 10 (inc 9)). The number of args must be a
+  multiple of the number of symbols in argv."
   [argv expr & args]
   (if (or (and (empty? argv) (empty? args))
           (and (pos? (count argv))
