@@ -3,9 +3,12 @@
 # Debian/Ubuntu: apt-get. macOS: Homebrew.
 set -euo pipefail
 
+# libclang-14-dev and liblld-14-dev build the in-process toolchain module
+# (libkiln-toolchain); without them patches are built by spawning clang and lld.
 debian_packages=(
   make cmake pkg-config python3
   clang-14 lld-14 llvm-14 libclang-rt-14-dev
+  libclang-14-dev liblld-14-dev
   libgc-dev libtommath-dev libpcre2-dev libedit-dev
   clojure libnrepl-clojure
   qemu-user-static libc6-arm64-cross libc6-dev-arm64-cross libgcc-12-dev-arm64-cross

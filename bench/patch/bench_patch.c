@@ -4,7 +4,10 @@
  * sign) cold and from the cache, for a one-defn and a 50-defn patch, for
  * host and ios-device, and loading + applying the host patch in this
  * process. Each number is the median of RUNS runs. Printed beside the
- * seed plan's estimates.
+ * seed plan's estimates. Cold builds are measured with both toolchain
+ * drivers side by side: spawning clang and lld, and in-process (when the
+ * libkiln-toolchain module loads), plus the in-process driver's one-time
+ * cost of loading the module.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,30 +85,37 @@ static void row(const char *what, const double *v, const char *seed) {
   printf("| %-34s | %9.1f | %9.1f | %9.1f | %9.1f | %-22s |\n", what, v[0], v[1], v[2], v[3], seed);
 }
 
-int main(void) {
-  char cache[] = "/tmp/kiln-bench-cache-XXXXXX";
-  if (!mkdtemp(cache)) return 1;
-  setenv("XDG_CACHE_HOME", cache, 1);
-  kiln_runtime *rt = kiln_runtime_new();
+static void header(const char *last) {
+  printf("| %-34s | %9s | %9s | %9s | %9s | %-22s |\n", "phase", "1 host", "1 ios-dev", "50 host",
+         "50 ios-dev", last);
+  printf("|%s|%s|%s|%s|%s|%s|\n", "------------------------------------", "-----------",
+         "-----------", "-----------", "-----------", "------------------------");
+}
+
+/* Columns: 1 defn host, 1 defn ios-device, 50 host, 50 ios-device. */
+typedef struct measured {
+  double read[4], analyze[4], emit[4], gen[4], comp[4], link[4], sign[4], cold[4], cached[4];
+  double load[4], run[4];
+  size_t bytes[4];
+} measured;
+
+/* Runs every column RUNS times with driver [d]; false on a failure. */
+static bool measure(const kiln_tc_driver *d, int *salt, measured *m) {
+  kiln_tc_set_driver(d);
   const int sizes[2] = {1, 50};
   const char *targets[2] = {"host", "ios-device"};
-  /* Columns: 1 defn host, 1 defn ios-device, 50 host, 50 ios-device. */
-  double gen_ms[4], read_ms[4], an_ms[4], emit_ms[4], comp[4], link[4], sign[4], cold[4],
-      cached[4], load[4], run[4];
-  size_t bytes[4];
-  int salt = (int)getpid();
   for (int si = 0; si < 2; si++) {
     for (int ti = 0; ti < 2; ti++) {
       int col = si * 2 + ti;
       double g_r[RUNS], g_a[RUNS], g_e[RUNS], c[RUNS], l[RUNS], s[RUNS], tot[RUNS], hit[RUNS];
       double ld[RUNS], rn[RUNS];
       for (int k = 0; k < RUNS; k++) {
-        char *text = source(sizes[si], salt++);
+        char *text = source(sizes[si], (*salt)++);
         gen g = {text, NULL, 0, 0, 0, 0};
         kiln_val res, ex;
         if (!kiln_pcall(generate, &g, &res, &ex)) {
           fprintf(stderr, "bench: generating C: %s\n", kiln_compiler_error_text(ex));
-          return 1;
+          return false;
         }
         g_r[k] = g.read, g_a[k] = g.analyze, g_e[k] = g.emit;
         const kiln_target *t = kiln_tc_target_find(targets[ti]);
@@ -113,11 +123,11 @@ int main(void) {
         double t0 = kiln_now_ms();
         if (kiln_tc_build(t, g.c, g.c_len, NULL, &r) != 0) {
           fprintf(stderr, "bench: %s\n%s", r.message, r.diagnostics ? r.diagnostics : "");
-          return 1;
+          return false;
         }
         tot[k] = kiln_now_ms() - t0;
         c[k] = r.t.ms[KILN_PHASE_compile], l[k] = r.t.ms[KILN_PHASE_link], s[k] = r.t.ms[KILN_PHASE_sign];
-        bytes[col] = r.size;
+        m->bytes[col] = r.size;
         kiln_tc_result_free(&r);
         t0 = kiln_now_ms();
         kiln_tc_build(t, g.c, g.c_len, NULL, &r);
@@ -129,45 +139,106 @@ int main(void) {
           kiln_error err;
           if (kiln_patch_load(r.bytes, r.size, r.entry, NULL, &rec, &err) != 0) {
             fprintf(stderr, "bench: loading: %s\n", err.message);
-            return 1;
+            return false;
           }
           ld[k] = rec->t.ms[KILN_PHASE_load], rn[k] = rec->t.ms[KILN_PHASE_run];
         }
         kiln_tc_result_free(&r);
         free(text);
       }
-      read_ms[col] = median(g_r, RUNS), an_ms[col] = median(g_a, RUNS), emit_ms[col] = median(g_e, RUNS);
-      gen_ms[col] = read_ms[col] + an_ms[col] + emit_ms[col];
-      comp[col] = median(c, RUNS), link[col] = median(l, RUNS), sign[col] = median(s, RUNS);
-      cold[col] = median(tot, RUNS), cached[col] = median(hit, RUNS);
-      load[col] = median(ld, RUNS), run[col] = median(rn, RUNS);
+      m->read[col] = median(g_r, RUNS), m->analyze[col] = median(g_a, RUNS);
+      m->emit[col] = median(g_e, RUNS);
+      m->gen[col] = m->read[col] + m->analyze[col] + m->emit[col];
+      m->comp[col] = median(c, RUNS), m->link[col] = median(l, RUNS), m->sign[col] = median(s, RUNS);
+      m->cold[col] = median(tot, RUNS), m->cached[col] = median(hit, RUNS);
+      m->load[col] = median(ld, RUNS), m->run[col] = median(rn, RUNS);
     }
   }
+  kiln_tc_set_driver(NULL);
+  return true;
+}
+
+static const char *first_line(const char *text, char *buf, size_t n) {
+  snprintf(buf, n, "%.*s", (int)strcspn(text, "\n"), text);
+  return buf;
+}
+
+int main(void) {
+  char cache[] = "/tmp/kiln-bench-cache-XXXXXX";
+  if (!mkdtemp(cache)) return 1;
+  setenv("XDG_CACHE_HOME", cache, 1);
+  kiln_runtime *rt = kiln_runtime_new();
+  int salt = (int)getpid();
+  /* The in-process driver's one-time cost: loading the module (libLLVM's
+   * initialisers), then the first build (targets, first pages of code). */
+  double t0 = kiln_now_ms();
+  const kiln_tc_driver *inproc = kiln_tc_inproc_driver();
+  double module_ms = kiln_now_ms() - t0, first_ms = 0;
+  if (inproc) {
+    char *text = source(1, salt++);
+    gen g = {text, NULL, 0, 0, 0, 0};
+    kiln_val res, ex;
+    if (kiln_pcall(generate, &g, &res, &ex)) {
+      kiln_tc_set_driver(inproc);
+      kiln_tc_result r;
+      t0 = kiln_now_ms();
+      kiln_tc_build(kiln_tc_target_find("ios-device"), g.c, g.c_len, NULL, &r);
+      first_ms = kiln_now_ms() - t0;
+      kiln_tc_result_free(&r);
+      kiln_tc_set_driver(NULL);
+    }
+    free(text);
+  }
+  static measured sp, ip;
+  if (!measure(kiln_tc_spawn_driver(), &salt, &sp)) return 1;
+  if (inproc && !measure(inproc, &salt, &ip)) return 1;
+  const measured *m = inproc ? &ip : &sp;
+
+  char v1[256], v2[256];
+  printf("Patch pipeline, milliseconds, median of %d (default driver: %s; %s)\n\n", RUNS,
+         m == &ip ? "inproc" : "spawn",
+         first_line(kiln_tc_spawn_driver()->version(kiln_tc_target_host()), v1, sizeof v1));
+  header("seed plan estimate");
+  row("read", m->read, "");
+  row("analyze", m->analyze, "");
+  row("emit C", m->emit, "");
+  row("C generation (read+analyze+emit)", m->gen, "C++ generation ~5");
+  row("build, cached (cache hit)", m->cached, "");
   double load_apply[4];
-  for (int i = 0; i < 4; i++) load_apply[i] = load[i] + run[i];
-  const kiln_tc_driver *d = kiln_tc_driver_current();
-  printf("Patch pipeline, milliseconds, median of %d (driver: %s; %s)\n\n", RUNS, d->name,
-         strtok((char *)d->version(kiln_tc_target_host()), "\n"));
-  printf("| %-34s | %9s | %9s | %9s | %9s | %-22s |\n", "phase", "1 host", "1 ios-dev", "50 host",
-         "50 ios-dev", "seed plan estimate");
-  printf("|%s|%s|%s|%s|%s|%s|\n", "------------------------------------", "-----------",
-         "-----------", "-----------", "-----------", "------------------------");
-  row("read", read_ms, "");
-  row("analyze", an_ms, "");
-  row("emit C", emit_ms, "");
-  row("C generation (read+analyze+emit)", gen_ms, "C++ generation ~5");
-  row("compile (clang)", comp, "");
-  row("link (lld)", link, "");
-  row("sign", sign, "");
-  row("build, cold (compile+link+sign)", cold, "ARM64 compile 100-300");
-  row("build, cached (cache hit)", cached, "");
-  printf("| %-34s | %9.1f | %9s | %9.1f | %9s | %-22s |\n", "load (write, dlopen, checks)", load[0],
-         "-", load[2], "-", "");
-  printf("| %-34s | %9.1f | %9s | %9.1f | %9s | %-22s |\n", "run (apply the defs)", run[0], "-",
-         run[2], "-", "");
+  for (int i = 0; i < 4; i++) load_apply[i] = m->load[i] + m->run[i];
+  printf("| %-34s | %9.1f | %9s | %9.1f | %9s | %-22s |\n", "load (write, dlopen, checks)",
+         m->load[0], "-", m->load[2], "-", "");
+  printf("| %-34s | %9.1f | %9s | %9.1f | %9s | %-22s |\n", "run (apply the defs)", m->run[0], "-",
+         m->run[2], "-", "");
   printf("| %-34s | %9.1f | %9s | %9.1f | %9s | %-22s |\n", "load + apply", load_apply[0], "-",
          load_apply[2], "-", "dlopen + register 5-20");
-  printf("\npatch sizes: %zu, %zu, %zu, %zu bytes\n", bytes[0], bytes[1], bytes[2], bytes[3]);
+
+  printf("\nBuilding, cold (a cache miss), by driver: spawn runs clang and lld as processes, "
+         "inproc calls them as libraries in this process\n\n");
+  header("target");
+  row("spawn: compile (clang)", sp.comp, "");
+  row("spawn: link (lld)", sp.link, "");
+  row("spawn: sign", sp.sign, "");
+  row("spawn: build (compile+link+sign)", sp.cold, "ARM64 compile 100-300");
+  if (inproc) {
+    row("inproc: compile (libclang-cpp)", ip.comp, "");
+    row("inproc: link (liblld)", ip.link, "");
+    row("inproc: sign", ip.sign, "");
+    row("inproc: build (compile+link+sign)", ip.cold, "1 ios-dev < 100; ~10");
+    double ratio[4];
+    for (int i = 0; i < 4; i++) ratio[i] = ip.cold[i] > 0 ? sp.cold[i] / ip.cold[i] : 0;
+    row("spawn / inproc (x faster)", ratio, "");
+    printf("\ninproc, once per process: module load %.1f ms, first build (1 defn, ios-device) "
+           "%.1f ms\n(%s)\n", module_ms, first_ms,
+           first_line(inproc->version(kiln_tc_target_host()), v2, sizeof v2));
+    printf("target: 1-defn ios-device build < 100 ms: spawn %.1f ms (%s), inproc %.1f ms (%s)\n",
+           sp.cold[1], sp.cold[1] < 100 ? "met" : "missed", ip.cold[1],
+           ip.cold[1] < 100 ? "met" : "missed");
+  } else {
+    printf("\nno in-process driver: %s\n", kiln_tc_inproc_status());
+  }
+  printf("\npatch sizes: %zu, %zu, %zu, %zu bytes\n", m->bytes[0], m->bytes[1], m->bytes[2],
+         m->bytes[3]);
   char cmd[128];
   snprintf(cmd, sizeof cmd, "rm -rf %s", cache);
   if (system(cmd) != 0) return 1;

@@ -8,7 +8,6 @@
  * KILN_LD64 (Mach-O), KILN_CODESIGN; a missing tool is an error that names
  * the package to install.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -121,31 +120,6 @@ static int kiln_tc_run(char *const argv[], kiln_tc_buf *output, kiln_tc_result *
   return WEXITSTATUS(status);
 }
 
-/* ---- a private directory per step ---------------------------------------- */
-
-static bool kiln_tc_workdir(char *out, size_t n, kiln_tc_result *res) {
-  const char *tmp = getenv("TMPDIR");
-  snprintf(out, n, "%s/kiln-tc-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-  if (mkdtemp(out)) return true;
-  kiln_tc_fail(res, "cannot make a temporary directory %s: %s", out, strerror(errno));
-  return false;
-}
-
-static void kiln_tc_workdir_remove(const char *dir) {
-  DIR *d = opendir(dir);
-  if (d) {
-    struct dirent *e;
-    char path[PATH_MAX];
-    while ((e = readdir(d)))
-      if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        unlink(path);
-      }
-    closedir(d);
-  }
-  rmdir(dir);
-}
-
 /* Runs a tool whose output file is [out_path]; on success reads it into
  * [out]. Tool output goes to the diagnostics either way. */
 static int kiln_tc_step(char *const argv[], const char *what, const char *out_path,
@@ -167,84 +141,35 @@ static int kiln_tc_step(char *const argv[], const char *what, const char *out_pa
 
 static int kiln_spawn_compile(const kiln_tc_job *job, const char *c_source, size_t n,
                               kiln_tc_buf *object, kiln_tc_result *res) {
-  char cc[PATH_MAX], dir[PATH_MAX], src[PATH_MAX + 16], obj[PATH_MAX + 16], target[160];
+  char cc[PATH_MAX], dir[PATH_MAX], src[PATH_MAX + 16], obj[PATH_MAX + 16];
   if (!kiln_tc_cc(cc, sizeof cc, res) || !kiln_tc_workdir(dir, sizeof dir, res)) return -1;
   snprintf(src, sizeof src, "%s/patch.c", dir);
   snprintf(obj, sizeof obj, "%s/patch.o", dir);
-  snprintf(target, sizeof target, "--target=%s", job->triple);
   if (!kiln_tc_write_file(src, c_source, n)) {
     kiln_tc_fail(res, "cannot write %s: %s", src, strerror(errno));
     kiln_tc_workdir_remove(dir);
     return -1;
   }
-  const char *argv[64];
-  int argc = 0;
-  argv[argc++] = cc;
-  argv[argc++] = target;
-  for (int i = 0; kiln_tc_patch_cflags[i]; i++) argv[argc++] = kiln_tc_patch_cflags[i];
-  /* Apple clang probes the stack in large frames through ___chkstk_darwin,
-   * a symbol a patch must not need. */
-  if (job->target->format == KILN_FMT_MACHO) argv[argc++] = "-fno-stack-check";
-  argv[argc++] = "-I";
-  argv[argc++] = job->include_dir;
-  for (size_t i = 0; i < job->ncflags && argc < 56; i++) argv[argc++] = job->cflags[i];
-  argv[argc++] = "-c";
-  argv[argc++] = src;
-  argv[argc++] = "-o";
-  argv[argc++] = obj;
-  argv[argc] = NULL;
-  int rc = kiln_tc_step((char *const *)argv, "compiling the patch's C", obj, object, res);
+  kiln_tc_cmd *cmd = malloc(sizeof *cmd);
+  if (!cmd) abort();
+  kiln_tc_compile_cmd_make(job, cc, src, obj, cmd);
+  int rc = kiln_tc_step((char *const *)cmd->argv, "compiling the patch's C", obj, object, res);
+  free(cmd);
   kiln_tc_workdir_remove(dir);
   return rc;
 }
 
 static int kiln_spawn_link(const kiln_tc_job *job, const kiln_tc_buf *object, kiln_tc_buf *library,
                            kiln_tc_result *res) {
-  char ld[PATH_MAX], dir[PATH_MAX], obj[PATH_MAX + 16], lib[PATH_MAX + 16], map[PATH_MAX + 16];
-  char sym[160], arg[PATH_MAX + 64], install[200];
+  char ld[PATH_MAX], dir[PATH_MAX];
   if (!kiln_tc_ld(job->target, ld, sizeof ld, res)) return -1;
-  const char *tbd = NULL;
-  if (job->target->format == KILN_FMT_MACHO && !(tbd = kiln_tc_tbd_dir()))
-    return kiln_tc_fail(res, "cannot find libSystem.tbd (the Mach-O link stub) in PREFIX/share/kiln "
-                             "or the source tree; set KILN_TBD_DIR to the directory holding it");
   if (!kiln_tc_workdir(dir, sizeof dir, res)) return -1;
-  snprintf(obj, sizeof obj, "%s/patch.o", dir);
-  snprintf(lib, sizeof lib, "%s/patch%s", dir, kiln_tc_target_ext(job->target));
-  int rc = -1;
-  if (!kiln_tc_write_file(obj, object->data, object->size)) {
-    kiln_tc_fail(res, "cannot write %s: %s", obj, strerror(errno));
-    goto done;
-  }
-  const char *argv[48];
-  int argc = 0;
-  argv[argc++] = ld;
-  if (job->target->format == KILN_FMT_MACHO) {
-    snprintf(sym, sizeof sym, "_%s", job->entry);
-    snprintf(install, sizeof install, "@rpath/%s.dylib", job->entry);
-    const char *mach[] = {"-arch", job->target->arch, "-dylib", "-platform_version",
-                          job->target->platform_arg, job->min, job->min, "-adhoc_codesign",
-                          "-install_name", install, "-exported_symbol", sym, "-Z", "-L", tbd,
-                          "-lSystem"};
-    for (size_t i = 0; i < sizeof mach / sizeof *mach; i++) argv[argc++] = mach[i];
-  } else {
-    snprintf(map, sizeof map, "%s/exports.map", dir);
-    snprintf(sym, sizeof sym, "{ global: %s; local: *; };\n", job->entry);
-    if (!kiln_tc_write_file(map, sym, strlen(sym))) {
-      kiln_tc_fail(res, "cannot write %s: %s", map, strerror(errno));
-      goto done;
-    }
-    snprintf(arg, sizeof arg, "--version-script=%s", map);
-    snprintf(install, sizeof install, "%s.so", job->entry);
-    const char *elf[] = {"-shared", arg, "-soname", install, "-z", "now", "-z", "noexecstack",
-                         "-z", "relro", "--hash-style=both"};
-    for (size_t i = 0; i < sizeof elf / sizeof *elf; i++) argv[argc++] = elf[i];
-  }
-  argv[argc++] = obj;
-  argv[argc++] = "-o";
-  argv[argc++] = lib;
-  argv[argc] = NULL;
-  rc = kiln_tc_step((char *const *)argv, "linking the patch", lib, library, res);
-done:
+  kiln_tc_cmd *cmd = malloc(sizeof *cmd);
+  if (!cmd) abort();
+  int rc = kiln_tc_link_cmd_make(job, ld, dir, object, cmd, res);
+  if (rc == 0)
+    rc = kiln_tc_step((char *const *)cmd->argv, "linking the patch", cmd->path[1], library, res);
+  free(cmd);
   kiln_tc_workdir_remove(dir);
   return rc;
 }

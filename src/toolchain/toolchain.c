@@ -18,7 +18,9 @@
 
 const char *const kiln_tc_patch_cflags[] = {
     "-ffreestanding", "-nostdlib", "-fno-stack-protector", "-fvisibility=hidden",
-    "-fPIC",          "-O2",       "-DKILN_PATCH",         NULL};
+    "-fPIC",          "-O2",       "-DKILN_PATCH",
+    /* -ffreestanding drops unwind tables; stack traces walk patch frames with them. */
+    "-funwind-tables", NULL};
 
 /* ---- helpers ----------------------------------------------------------- */
 
@@ -126,9 +128,43 @@ static const kiln_tc_driver *_Atomic kiln_tc_driver_now;
 
 void kiln_tc_set_driver(const kiln_tc_driver *d) { kiln_tc_driver_now = d; }
 
+/* The name of a tool environment variable that is set, or NULL: choosing a
+ * compiler or linker by path means running it. */
+static const char *kiln_tc_tool_chosen(void) {
+  static const char *const vars[] = {"KILN_CC", "KILN_LD", "KILN_LD64", NULL};
+  for (int i = 0; vars[i]; i++) {
+    const char *v = getenv(vars[i]);
+    if (v && *v) return vars[i];
+  }
+  return NULL;
+}
+
 const kiln_tc_driver *kiln_tc_driver_current(void) {
   const kiln_tc_driver *d = kiln_tc_driver_now;
-  return d ? d : kiln_tc_spawn_driver();
+  if (d) return d;
+  const char *force = getenv("KILN_TOOLCHAIN_DRIVER");
+  if (force && strcmp(force, "spawn") == 0) return kiln_tc_spawn_driver();
+  if (!(force && strcmp(force, "inproc") == 0) && kiln_tc_tool_chosen())
+    return kiln_tc_spawn_driver();
+  d = kiln_tc_inproc_driver();
+  if (d) return d;
+  if (force && strcmp(force, "inproc") == 0) return kiln_tc_inproc_unavailable_driver();
+  return kiln_tc_spawn_driver();
+}
+
+const char *kiln_tc_driver_describe(char *buf, size_t n) {
+  const kiln_tc_driver *d = kiln_tc_driver_current();
+  const char *force = getenv("KILN_TOOLCHAIN_DRIVER");
+  if (d == kiln_tc_inproc_unavailable_driver())
+    snprintf(buf, n, "none (KILN_TOOLCHAIN_DRIVER=inproc: %s)", kiln_tc_inproc_status());
+  else if (strcmp(d->name, "spawn") == 0 && !(force && strcmp(force, "spawn") == 0) &&
+           !kiln_tc_driver_now && kiln_tc_tool_chosen())
+    snprintf(buf, n, "spawn (%s is set)", kiln_tc_tool_chosen());
+  else if (strcmp(d->name, "spawn") == 0 && !(force && strcmp(force, "spawn") == 0) &&
+           !kiln_tc_driver_now)
+    snprintf(buf, n, "spawn (in-process driver unavailable: %s)", kiln_tc_inproc_status());
+  else snprintf(buf, n, "%s", d->name);
+  return buf;
 }
 
 /* ---- the cache key ----------------------------------------------------- */

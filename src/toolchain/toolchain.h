@@ -10,8 +10,10 @@
  * Below it sits a driver: three functions (compile C to an object, link the
  * object to a library, sign the library), each again bytes in, bytes out. The
  * first driver (spawn.c) writes the bytes to a private temporary directory
- * and runs clang and lld; an in-process driver over libclang-cpp and liblld
- * replaces it with kiln_tc_set_driver and nothing else changes.
+ * and runs clang and lld; the in-process driver (toolchain_inproc.c, over a
+ * separately loaded module built on libclang-cpp and liblld) runs the same
+ * command lines (args.c) inside the process. kiln_tc_driver_current picks
+ * one; nothing above this header knows which.
  *
  * In front of the driver sits the patch cache (cache.c), keyed by the
  * SHA-256 of everything that decides the output: the C source, the target
@@ -185,9 +187,38 @@ typedef struct kiln_tc_driver {
 extern const char *const kiln_tc_patch_cflags[];
 
 const kiln_tc_driver *kiln_tc_spawn_driver(void);
-/* Replaces the driver for every later build (NULL: the spawning driver). */
+/*
+ * The in-process driver (toolchain_inproc.c over the libkiln-toolchain
+ * module, inproc.cpp), or NULL when the module or its libraries cannot be
+ * loaded; kiln_tc_inproc_status then says why. The first call loads the
+ * module (~100 ms of libLLVM start-up); later calls cost nothing. The module
+ * is $KILN_TOOLCHAIN_MODULE, else libkiln-toolchain next to the executable,
+ * in ../lib, or in the build tree.
+ */
+const kiln_tc_driver *kiln_tc_inproc_driver(void);
+/* "loaded PATH" or why the in-process driver is unavailable. */
+const char *kiln_tc_inproc_status(void);
+/* The driver of $KILN_TOOLCHAIN_DRIVER=inproc when the module does not load:
+ * every build fails with kiln_tc_inproc_status's reason. */
+const kiln_tc_driver *kiln_tc_inproc_unavailable_driver(void);
+/* Loads the in-process driver and warms it up (one small host build) on a
+ * background thread, so a server's first eval does not wait for libLLVM.
+ * Returns at once; safe to call more than once. */
+void kiln_tc_preload(void);
+/* Replaces the driver for every later build (NULL: the default below). */
 void kiln_tc_set_driver(const kiln_tc_driver *d);
+/*
+ * The driver set with kiln_tc_set_driver, else the one
+ * $KILN_TOOLCHAIN_DRIVER names ("spawn" or "inproc"), else the spawning
+ * driver when KILN_CC, KILN_LD or KILN_LD64 chooses a tool, else the
+ * in-process driver when it loads and the spawning one when it does not. Never NULL
+ * ($KILN_TOOLCHAIN_DRIVER=inproc without the module gives
+ * kiln_tc_inproc_unavailable_driver).
+ */
 const kiln_tc_driver *kiln_tc_driver_current(void);
+/* A line saying which driver builds run with and, when the in-process one
+ * is not used, why: "inproc" or "spawn (in-process: no module ...)". */
+const char *kiln_tc_driver_describe(char *buf, size_t n);
 
 /* ---- the cache (cache.c) ----------------------------------------------- */
 
@@ -211,5 +242,31 @@ bool kiln_tc_write_file(const char *path, const void *data, size_t n);
 int kiln_tc_fail(kiln_tc_result *res, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Finds the entry point's name (kiln_patch_<id>) defined in C [src]; false if none. */
 bool kiln_tc_find_entry(const char *src, size_t n, char *out, size_t outn);
+
+/* ---- command lines and work directories, shared by the drivers (args.c) -- */
+
+/* A private new directory under $TMPDIR (or /tmp) into [out]. */
+bool kiln_tc_workdir(char *out, size_t n, kiln_tc_result *res);
+/* Removes the directory and the files in it. */
+void kiln_tc_workdir_remove(const char *dir);
+
+#define KILN_TC_CMD_MAX 64
+/* A tool's command line and the strings it points into. */
+typedef struct kiln_tc_cmd {
+  const char *argv[KILN_TC_CMD_MAX + 1]; /* NULL-terminated */
+  int argc;
+  char s[2][256];
+  char path[4][4200];
+} kiln_tc_cmd;
+
+/* clang compiling [src] to [obj] for [job]; argv[0] is [cc]. */
+void kiln_tc_compile_cmd_make(const kiln_tc_job *job, const char *cc, const char *src,
+                              const char *obj, kiln_tc_cmd *cmd);
+/* The linker turning [object] into DIR/patch.so|.dylib for [job]; argv[0] is
+ * [ld]. Writes the object (and the ELF export list) into [dir], which the
+ * caller made and removes. The library's path is cmd->path[1]. 0, or -1
+ * with res->message set. */
+int kiln_tc_link_cmd_make(const kiln_tc_job *job, const char *ld, const char *dir,
+                          const kiln_tc_buf *object, kiln_tc_cmd *cmd, kiln_tc_result *res);
 
 #endif /* KILN_TOOLCHAIN_H */
