@@ -36,7 +36,7 @@
 extern "C" {
 #endif
 
-#define KILN_ABI_VERSION 1u
+#define KILN_ABI_VERSION 2u
 
 typedef uintptr_t kiln_val;
 
@@ -269,6 +269,31 @@ typedef struct kiln_patch_desc {
   const char *file;     /* the source file, or "NO_SOURCE_FILE" */
   uint32_t nsymbols;
   const kiln_patch_symbol *symbols;
+/*
+ * One generated C function, for stack traces. When an exception is thrown
+ * the runtime records the native frames on the stack; a frame whose function
+ * starts at [code] is shown as [name] at [file]:[line] (the line of the fn
+ * form). Frames of any other function (the runtime's C) are not shown.
+ */
+typedef struct kiln_patch_fn {
+  const void *code;  /* the C function's entry */
+  const char *name;  /* "user/c", "user/a/fn--12", "user/eval" */
+  const char *file;  /* the source file, or "NO_SOURCE_FILE" */
+  int32_t line;      /* the fn form's line; 0 if unknown */
+  int32_t column;    /* the column, or 0 if unknown */
+} kiln_patch_fn;
+
+/* On every generated function listed in kiln_patch_fn tables: never inlined
+ * into another and no sibling calls, so each fn of a chain of calls keeps its
+ * own frame for stack traces, as on the JVM. */
+#if defined(__clang__)
+#define KILN_TRACED __attribute__((noinline, disable_tail_calls))
+#elif defined(__GNUC__)
+#define KILN_TRACED __attribute__((noinline, optimize("no-optimize-sibling-calls")))
+#else
+#define KILN_TRACED
+#endif
+
   /* Evaluates the patch's top-level forms in order; returns the last value. */
   kiln_val (*run)(void);
 } kiln_patch_desc;
@@ -278,6 +303,9 @@ typedef const kiln_patch_desc *(*kiln_patch_entry)(const kiln_api *api);
 
 /*
  * A summary of the shared layouts. Compiled code and the runtime compute it
+  /* Every generated C function of the patch, for stack traces. */
+  uint32_t nfns;
+  const kiln_patch_fn *fns;
  * with the same expression; a different compiler, target or header gives a
  * different number and the loader refuses the patch.
  */

@@ -79,15 +79,36 @@
   [n]
   `(println (or (source-fn '~n) "Source not found")))
 
+(defn root-cause
+  "Returns the last cause of the chain of causes of Throwable t."
+  [t]
+  (loop [t t]
+    (if-let [c (ex-cause t)] (recur c) t)))
+
+(defn- simple-class-name [e]
+  (re-find #"[^.]+$" (str (class e))))
+
 (defn pst
-  "Prints exception e (default *e) as class: message, its ex-data, and its
-  causes. Kiln exceptions carry no JVM stack trace."
-  ([] (pst *e))
-  ([e] (pst e 12))
+  "Prints a stack trace of exception e to *err*, as the JVM's pst does: its
+  class, message and ex-data, then at most depth frames of the chain of calls
+  where it was thrown (innermost first, \"ns/fn (file:line)\"), then its causes.
+  With no exception, prints *e's root cause."
+  ([] (pst 12))
+  ([e-or-depth]
+   (if (instance? Throwable e-or-depth)
+     (pst e-or-depth 12)
+     (when-let [e *e] (pst (root-cause e) e-or-depth))))
   ([e depth]
-   (when e
-     (loop [e e first? true]
-       (when e
-         (println (str (when-not first? "Caused by: ") (class e) ": " (ex-message e)))
-         (when-let [data (ex-data e)] (prn data))
-         (recur (ex-cause e) false))))))
+   (binding [*out* *err*]
+     (when (#{:read-source :macro-syntax-check :macroexpansion :compile-syntax-check :compilation}
+            (-> e ex-data :clojure.error/phase))
+       (println "Note: The following stack trace applies to the reader or compiler, your code was not executed."))
+     (println (str (simple-class-name e) " " (ex-message e)
+                   (when-let [info (ex-data e)] (str " " (pr-str info)))))
+     (let [st (-ex-trace e)
+           cause (ex-cause e)]
+       (doseq [[f _ file line] (take depth st)]
+         (println (str \tab f " (" file ":" line ")")))
+       (when cause
+         (println "Caused by:")
+         (pst cause (min depth (+ 2 (- (count (-ex-trace cause)) (count st))))))))))

@@ -53,23 +53,38 @@
   nil)
 
 (defn do-report
-  "Adds the source position of the assertion to a :fail or :error report m
-  (when it has none) and reports it."
+  "Adds a source position to a :fail or :error report m and reports it: for
+  an error, where its exception was thrown (the top of its chain of calls,
+  as the JVM reads it from the stack trace); otherwise, unless m has one,
+  the assertion's."
   [m]
-  (report (if (and (#{:fail :error} (:type m)) (not (:file m)))
-            (merge *assertion-position* m)
-            m)))
+  (let [top (when (and (= :error (:type m)) (instance? Throwable (:actual m)))
+              (first (-ex-trace (:actual m))))]
+    (report (cond top (assoc m :file (nth top 2) :line (nth top 3))
+                  (and (#{:fail :error} (:type m)) (not (:file m))) (merge *assertion-position* m)
+                  :else m))))
 
 (defmethod report :default [m] nil)
 
 (defmethod report :pass [m]
   (with-test-out (inc-report-counter :pass)))
 
-(defn- print-exception [e]
+(defn- print-exception
+  "Prints e as clojure.stacktrace/print-cause-trace does: class: message,
+  ex-data, the chain of calls where it was thrown (at most
+  *stack-trace-depth* frames), then its causes."
+  [e]
   (if (instance? Throwable e)
-    (let [data (ex-data e)]
-      (println (str (class e) ": " (ex-message e)))
-      (when data (prn data)))
+    (loop [e e]
+      (let [data (ex-data e)
+            st (cond->> (-ex-trace e) *stack-trace-depth* (take *stack-trace-depth*))]
+        (println (str (class e) ": " (ex-message e)))
+        (when data (prn data))
+        (doseq [[i [f _ file line]] (map-indexed vector st)]
+          (println (str (if (zero? i) " at " "    ") f " (" file ":" line ")")))
+        (when-let [c (ex-cause e)]
+          (print "Caused by: ")
+          (recur c))))
     (prn e)))
 
 (defmethod report :fail [m]

@@ -52,10 +52,11 @@ typedef struct run_ctx {
 
 static kiln_val bound_body(void *p) {
   run_ctx *r = p;
+  /* As clojure.main binds them (it prints namespace maps as #:ns{...}). */
   kiln_var *vars[] = {kiln_v_ns, kiln_v_warn_on_reflection, kiln_v_unchecked_math,
-                      kiln_v_command_line_args};
-  kiln_val vals[] = {kiln_ns_user, KILN_FALSE, KILN_FALSE, r->args};
-  kiln_var_push_bindings_n(r->args != KILN_NIL ? 4 : 3, vars, vals);
+                      kiln_v_print_namespace_maps, kiln_v_command_line_args};
+  kiln_val vals[] = {kiln_ns_user, KILN_FALSE, KILN_FALSE, KILN_TRUE, r->args};
+  kiln_var_push_bindings_n(r->args != KILN_NIL ? 5 : 4, vars, vals);
   kiln_val v = r->body(r->ctx);
   kiln_var_pop_bindings();
   return v;
@@ -70,5 +71,13 @@ int kiln_cli_run(kiln_val (*body)(void *ctx), void *ctx, kiln_val args) {
   if (ok) return 0;
   kiln_flush(kiln_var_get(kiln_v_err));
   kiln_cli_error("%s", kiln_compiler_error_text(ex));
+  kiln_cli_print_chain(ex);
   return 1;
+}
+
+void kiln_cli_print_chain(kiln_val ex) {
+  kiln_sb sb;
+  kiln_sb_init(&sb);
+  kiln_ex_write_chain(&sb, ex, 0);
+  if (sb.len) fwrite(sb.buf, 1, sb.len, stderr);
 }

@@ -11,7 +11,10 @@
  * stack. try uses the runtime's setjmp handlers in a function of its own.
  *
  * Every call and throw records its node as the thread's current position, so
- * an uncaught error can be reported at FILE:LINE:COL (kiln_interp_position).
+ * an uncaught error can be reported at FILE:LINE:COL (kiln_interp_position),
+ * and in its frame's record (kiln_frame_rec, linked from kiln_frame_top while
+ * the call runs), so a throw records the chain of calls with the line of each
+ * call site.
  */
 #include <string.h>
 
@@ -20,6 +23,7 @@
 typedef struct frame {
   kiln_val *slots;
   kiln_fn *self;
+  kiln_frame_rec rec;
 } frame;
 
 /* Returned through tail positions by recur; never a value the program sees. */
@@ -44,6 +48,14 @@ bool kiln_interp_position(const char **file, int *line, int *column) {
 void kiln_interp_clear_position(void) { interp_pos = NULL; }
 
 static kiln_val ev(const kiln_node *n, frame *f);
+
+/* Records [n] as the position being evaluated, globally and in the frame. */
+static inline void at(frame *f, const kiln_node *n) {
+  interp_pos = n;
+  if (n->file) f->rec.at.file = n->file;
+  f->rec.at.line = n->line;
+  f->rec.at.column = n->column;
+}
 
 static KILN_NORETURN void interrupted(kiln_thread *th) {
   th->interrupt = 0;
@@ -93,10 +105,14 @@ static kiln_val interp_call(kiln_fn *self, uint32_t argc, const kiln_val *argv) 
   uint32_t nf = m->nfixed;
   for (uint32_t i = 0; i < nf; i++) slots[i] = argv[i];
   if (m->variadic) slots[nf] = kiln_rest_args(argc, argv, nf);
-  frame fr = {slots, self};
+  frame fr = {slots, self, {{NULL, self->name, fn->file, fn->line, fn->column}, kiln_frame_top}};
+  kiln_frame_top = &fr.rec;
   for (;;) {
     kiln_val r = ev(m->body, &fr);
-    if (r != RECUR_MARK) return r;
+    if (r != RECUR_MARK) {
+      kiln_frame_top = fr.rec.up;
+      return r;
+    }
     safepoint();
   }
 }
@@ -169,7 +185,7 @@ static kiln_val ev_def(const kiln_node *n, frame *f) {
   kiln_var *v = n->u.def.var;
   kiln_val meta = ev(n->u.def.meta, f);
   kiln_val root = n->u.def.init ? ev(n->u.def.init, f) : KILN_NIL;
-  interp_pos = n;
+  at(f, n);
   kiln_var_def(v, root, n->u.def.init != NULL, meta);
   return (kiln_val)v;
 }
@@ -226,13 +242,13 @@ static kiln_val ev(const kiln_node *n, frame *f) {
       uint32_t k = n->u.invoke.n;
       kiln_val args[k + 1];
       for (uint32_t i = 0; i < k; i++) args[i] = ev(n->u.invoke.args[i], f);
-      interp_pos = n;
+      at(f, n);
       if (KILN_HAS_TYPE(fv, KILN_T_FN)) return ((kiln_fn *)fv)->code((kiln_fn *)fv, k, args);
       return kiln_call(fv, k, args);
     }
     case KILN_N_THROW: {
       kiln_val ex = ev(n->u.throw_.exception, f);
-      interp_pos = n;
+      at(f, n);
       if (!KILN_HAS_TYPE(ex, KILN_T_EXCEPTION))
         kiln_throwf(KILN_EX_CLASS_CAST, "class %s cannot be cast to class java.lang.Throwable",
                     kiln_class_name(ex));
@@ -267,19 +283,19 @@ static kiln_val ev(const kiln_node *n, frame *f) {
     }
     case KILN_N_SET_BANG: {
       kiln_val v = ev(n->u.set_bang.value, f);
-      interp_pos = n;
+      at(f, n);
       return kiln_var_set(n->u.set_bang.var, v);
     }
     case KILN_N_FIELD: {
       kiln_val t = ev(n->u.field.target, f);
-      interp_pos = n;
+      at(f, n);
       return kiln_field(t, n->u.field.field);
     }
     case KILN_N_VECTOR: case KILN_N_MAP: case KILN_N_SET: {
       uint32_t k = n->u.coll.n;
       kiln_val items[k + 1];
       for (uint32_t i = 0; i < k; i++) items[i] = ev(n->u.coll.items[i], f);
-      interp_pos = n;
+      at(f, n);
       if (n->kind == KILN_N_VECTOR) return kiln_vec_from(k, items);
       if (n->kind == KILN_N_MAP) return kiln_map_from(k, items);
       return kiln_set_from(k, items);

@@ -222,6 +222,7 @@ static bool run_compiled(const char *path, kiln_val *result) {
     const kiln_patch_desc *d = c->entry(kiln_rt_api());
     if (d->abi_version != KILN_ABI_VERSION || d->layout_hash != KILN_LAYOUT_HASH)
       kiln_throwf(KILN_EX_ILLEGAL_STATE, "compiled library %s does not match this runtime", path);
+    kiln_trace_register(d->fns, d->nfns);
     kiln_var *vars[] = {kiln_v_ns, kiln_v_file, kiln_v_warn_on_reflection, kiln_v_unchecked_math,
                         kiln_v_data_readers};
     kiln_val vals[] = {kiln_current_ns(), kiln_str_cstr(path),
@@ -776,6 +777,15 @@ bool kiln_compiler_error_position(kiln_val ex, const char **file, int *line, int
       return true;
     }
   }
+  /* A runtime error: where it was thrown, from its recorded chain of calls
+   * (column 0 for compiled frames, which know the fn's line only). */
+  const kiln_patch_fn *top = kiln_ex_top_frame(ex);
+  if (top && top->line > 0) {
+    *file = top->file ? top->file : "NO_SOURCE_FILE";
+    *line = top->line;
+    *column = top->column;
+    return true;
+  }
   return kiln_interp_position(file, line, column);
 }
 
@@ -784,8 +794,10 @@ const char *kiln_compiler_error_text(kiln_val ex) {
   kiln_sb_init(&sb);
   const char *file;
   int line, column;
-  if (kiln_compiler_error_position(ex, &file, &line, &column))
-    kiln_sb_printf(&sb, "%s:%d:%d: ", file, line, column);
+  if (kiln_compiler_error_position(ex, &file, &line, &column)) {
+    if (column > 0) kiln_sb_printf(&sb, "%s:%d:%d: ", file, line, column);
+    else kiln_sb_printf(&sb, "%s:%d: ", file, line);
+  }
   if (KILN_HAS_TYPE(ex, KILN_T_EXCEPTION)) {
     kiln_exception *x = (kiln_exception *)ex;
     const char *msg = kiln_ex_message(ex);

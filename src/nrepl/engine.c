@@ -173,7 +173,7 @@ static const char *source_name(const char *file) {
 /*
  * The err text clojure.main's REPL prints for [ex], in its three shapes:
  * "Syntax error reading source at (SRC:L:C).", "Syntax error compiling at
- * (SRC:L:C)." and "Execution error (Class) at (SRC:L).", then the message.
+ * (SRC:L:C)." and "Execution error (Class) at ns/fn (SRC:L).", then the message.
  */
 const char *kiln_engine_error_text(kiln_val ex, bool reading) {
   kiln_sb sb;
@@ -193,8 +193,14 @@ const char *kiln_engine_error_text(kiln_val ex, bool reading) {
     kiln_sb_printf(&sb, "Syntax error compiling at (%s:%d:%d).\n", source_name(file), line,
                    column);
   } else {
+    /* As clojure.main: the fn and line at the top of the root cause's chain
+     * of calls, when one was recorded. */
+    const kiln_patch_fn *top = kiln_ex_top_frame(kiln_engine_root_cause(ex));
     bool where = kiln_compiler_error_position(ex, &file, &line, &column);
-    if (where)
+    if (top && top->line > 0)
+      kiln_sb_printf(&sb, "Execution error (%s) at %s (%s:%d).\n", simple_name(cls),
+                     top->name ? top->name : "fn", source_name(top->file), (int)top->line);
+    else if (where)
       kiln_sb_printf(&sb, "Execution error (%s) at (%s:%d).\n", simple_name(cls),
                      source_name(file), line);
     else

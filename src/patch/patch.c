@@ -405,6 +405,9 @@ static int kiln_patch_apply(const uint8_t *bytes, size_t size, const char *symbo
                            entry_name, desc->abi_version, desc->layout_hash, KILN_ABI_VERSION,
                            (unsigned)KILN_LAYOUT_HASH);
   if (!desc->run) return kiln_patch_fail(err, "patch %s has no run function", entry_name);
+  /* Its functions name the frames of stack traces from now on (the handle
+   * is never closed once code from it may run). */
+  kiln_trace_register(desc->fns, desc->nfns);
   double t1 = kiln_now_ms();
 
   kiln_journal j = {NULL, 0, 0, kiln_patch_journal};

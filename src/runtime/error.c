@@ -1,14 +1,29 @@
 /*
  * error.c — exceptions. One mechanism: each thread keeps a chain of kiln_try
  * handlers (innermost first); kiln_throw longjmps to the innermost one after
- * restoring the dynamic bindings and call depth it recorded. A throw with no
- * handler is a bug in the embedding: it prints the exception and aborts.
+ * restoring the dynamic bindings, call depth and interpreter frames it
+ * recorded. A throw with no handler is a bug in the embedding: it prints the
+ * exception and aborts.
+ *
+ * Stack traces cost nothing until something throws. Compiled code keeps no
+ * bookkeeping: the first throw of an exception walks the native stack with
+ * the platform's unwinder (_Unwind_Backtrace: libgcc on Linux, libunwind on
+ * Darwin) and keeps the frames whose function is a generated one, found by
+ * its start address in the table every patch and compiled library file
+ * registers (kiln_trace_register; lock-free reads, so a throw never waits).
+ * The interpreter links a record per call on the C stack; they are merged
+ * with the native frames by stack address, so mixed chains come out in call
+ * order. The :trace vector is built from the frames only when asked.
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unwind.h>
 
 #include "runtime/rt.h"
+
+_Thread_local kiln_frame_rec *kiln_frame_top;
 
 void kiln_try_push(kiln_try *t) {
   kiln_thread *th = kiln_thread_current();
@@ -16,10 +31,138 @@ void kiln_try_push(kiln_try *t) {
   t->exception = KILN_NIL;
   t->binding_frame = th->bindings;
   t->depth = th->depth;
+  t->frames = kiln_frame_top;
   th->handlers = t;
 }
 
 void kiln_try_pop(kiln_try *t) { kiln_thread_current()->handlers = t->prev; }
+
+/* ---- the table of generated functions ---------------------------------- */
+
+/* Open addressing on the code address; a table that fills up is replaced by
+ * a bigger copy (the old one is leaked: readers may still be in it). Writers
+ * hold fn_lock; readers take no lock. */
+typedef struct fn_table {
+  size_t cap; /* a power of two */
+  size_t n;
+  const kiln_patch_fn *slots[];
+} fn_table;
+
+static fn_table *fn_tab;
+static pthread_mutex_t fn_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static size_t code_hash(const void *code) {
+  uint64_t x = (uint64_t)(uintptr_t)code;
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  return (size_t)x;
+}
+
+static void table_put(fn_table *t, const kiln_patch_fn *f) {
+  for (size_t i = code_hash(f->code) & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+    const kiln_patch_fn *cur = t->slots[i];
+    if (!cur || cur->code == f->code) {
+      if (!cur) t->n++;
+      __atomic_store_n(&t->slots[i], f, __ATOMIC_RELEASE);
+      return;
+    }
+  }
+}
+
+void kiln_trace_register(const kiln_patch_fn *fns, uint32_t n) {
+  if (!fns || !n) return;
+  pthread_mutex_lock(&fn_lock);
+  fn_table *t = fn_tab;
+  size_t have = t ? t->n : 0;
+  if (!t || (have + n) * 2 > t->cap) {
+    size_t cap = t ? t->cap : 1024;
+    while ((have + n) * 2 > cap) cap *= 2;
+    fn_table *g = calloc(1, sizeof *g + cap * sizeof g->slots[0]);
+    if (!g) {
+      pthread_mutex_unlock(&fn_lock);
+      return; /* traces will miss these functions; nothing else depends on them */
+    }
+    g->cap = cap;
+    if (t)
+      for (size_t i = 0; i < t->cap; i++)
+        if (t->slots[i]) table_put(g, t->slots[i]);
+    __atomic_store_n(&fn_tab, g, __ATOMIC_RELEASE);
+    t = g;
+  }
+  for (uint32_t i = 0; i < n; i++)
+    if (fns[i].code) table_put(t, &fns[i]);
+  pthread_mutex_unlock(&fn_lock);
+}
+
+static const kiln_patch_fn *table_find(const void *code) {
+  fn_table *t = __atomic_load_n(&fn_tab, __ATOMIC_ACQUIRE);
+  if (!t || !code) return NULL;
+  for (size_t i = code_hash(code) & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+    const kiln_patch_fn *cur = __atomic_load_n(&t->slots[i], __ATOMIC_ACQUIRE);
+    if (!cur) return NULL;
+    if (cur->code == code) return cur;
+  }
+}
+
+/* ---- recording the frames of a throw ----------------------------------- */
+
+#define TRACE_MAX 256u       /* frames kept */
+#define TRACE_WALK_MAX 4096u /* native frames looked at */
+
+typedef struct capture {
+  const kiln_patch_fn *out[TRACE_MAX];
+  uint32_t n;
+  uint32_t walked;
+  kiln_frame_rec *interp; /* the next interpreter frame to place */
+  const char *skip;       /* a fn whose innermost frame is left out */
+} capture;
+
+/* An arity error is thrown by the callee's entry, which dispatches on argc;
+ * as on the JVM, the chain starts at the caller, so that frame is skipped. */
+static _Thread_local const char *arity_skip;
+
+/* Places the interpreter frames that live below stack address [limit]. */
+static void put_interp_below(capture *c, uintptr_t limit) {
+  while (c->interp && (uintptr_t)c->interp < limit && c->n < TRACE_MAX) {
+    kiln_patch_fn *copy = kiln_alloc(sizeof *copy);
+    *copy = c->interp->at;
+    c->out[c->n++] = copy;
+    c->interp = c->interp->up;
+    c->skip = NULL;
+  }
+}
+
+static _Unwind_Reason_Code walk_frame(struct _Unwind_Context *ctx, void *p) {
+  capture *c = p;
+  if (++c->walked > TRACE_WALK_MAX || c->n >= TRACE_MAX) return _URC_END_OF_STACK;
+  put_interp_below(c, (uintptr_t)_Unwind_GetCFA(ctx));
+  const kiln_patch_fn *f = table_find((const void *)_Unwind_GetRegionStart(ctx));
+  if (f && c->skip) {
+    bool same = f->name && strcmp(f->name, c->skip) == 0;
+    c->skip = NULL;
+    if (same) return _URC_NO_REASON;
+  }
+  if (f && c->n < TRACE_MAX) c->out[c->n++] = f;
+  return _URC_NO_REASON;
+}
+
+static __attribute__((noinline)) void capture_frames(kiln_exception *e) {
+  capture c;
+  c.n = 0;
+  c.walked = 0;
+  c.interp = kiln_frame_top;
+  c.skip = arity_skip;
+  arity_skip = NULL;
+  _Unwind_Backtrace(walk_frame, &c);
+  put_interp_below(&c, UINTPTR_MAX);
+  e->captured = 1;
+  if (!c.n) return;
+  const kiln_patch_fn **frames = kiln_alloc(c.n * sizeof *frames);
+  memcpy(frames, c.out, c.n * sizeof *frames);
+  e->frames = frames;
+  e->nframes = c.n;
+}
 
 void kiln_throw(kiln_val exception) {
   kiln_thread *th = kiln_thread_current();
@@ -28,13 +171,62 @@ void kiln_throw(kiln_val exception) {
     fprintf(stderr, "kiln: uncaught exception: %s\n", kiln_pr_str(exception));
     abort();
   }
+  /* The overflow error thrown from the signal handler is shared and must not
+   * allocate; every other exception records where it was first thrown. */
+  if (KILN_HAS_TYPE(exception, KILN_T_EXCEPTION) && exception != th->overflow_error &&
+      !((kiln_exception *)exception)->captured)
+    capture_frames((kiln_exception *)exception);
   th->handlers = t->prev;
   th->bindings = t->binding_frame;
   th->depth = t->depth;
+  kiln_frame_top = t->frames;
   t->exception = exception;
   longjmp(t->jb, 1);
 }
 
+/* ---- traces as values and text ----------------------------------------- */
+
+/* The file as a trace names it: its last component, as the JVM's class
+ * files record it; code with no file is NO_SOURCE_FILE there. */
+static const char *base_name(const char *file) {
+  if (!file || strcmp(file, "NO_SOURCE_PATH") == 0) return "NO_SOURCE_FILE";
+  const char *slash = strrchr(file, '/');
+  return slash ? slash + 1 : file;
+}
+
+const kiln_patch_fn *kiln_ex_top_frame(kiln_val ex) {
+  if (!KILN_HAS_TYPE(ex, KILN_T_EXCEPTION)) return NULL;
+  const kiln_exception *e = (const kiln_exception *)ex;
+  return e->nframes ? e->frames[0] : NULL;
+}
+
+static kiln_val frame_vector(const kiln_patch_fn *f) {
+  kiln_val items[4] = {kiln_sym(NULL, f->name ? f->name : "fn"), kiln_sym(NULL, "invoke"),
+                       kiln_str_cstr(base_name(f->file)), KILN_FIXNUM(f->line)};
+  return kiln_vec_from(4, items);
+}
+
+kiln_val kiln_ex_trace(kiln_val ex) {
+  if (!KILN_HAS_TYPE(ex, KILN_T_EXCEPTION)) return kiln_empty_vector;
+  kiln_exception *e = (kiln_exception *)ex;
+  if (e->trace != KILN_NIL) return e->trace;
+  kiln_val v = kiln_empty_vector;
+  for (uint32_t i = 0; i < e->nframes; i++) v = kiln_conj(v, frame_vector(e->frames[i]));
+  if (e->nframes) e->trace = v;
+  return v;
+}
+
+void kiln_ex_write_chain(kiln_sb *sb, kiln_val ex, uint32_t max) {
+  if (!KILN_HAS_TYPE(ex, KILN_T_EXCEPTION)) return;
+  const kiln_exception *e = (const kiln_exception *)ex;
+  uint32_t n = max && max < e->nframes ? max : e->nframes;
+  for (uint32_t i = 0; i < n; i++) {
+    const kiln_patch_fn *f = e->frames[i];
+    kiln_sb_printf(sb, "\tat %s (%s:%d)\n", f->name ? f->name : "fn", base_name(f->file),
+                   (int)f->line);
+  }
+  if (n < e->nframes) kiln_sb_printf(sb, "\t... %u more\n", e->nframes - n);
+}
 kiln_val kiln_ex_new(const char *cls, kiln_val msg, kiln_val data, kiln_val cause) {
   kiln_exception *e = kiln_obj_new(KILN_T_EXCEPTION, sizeof *e);
   e->cls = cls;
@@ -66,8 +258,16 @@ void kiln_throwf(const char *cls, const char *fmt, ...) {
 }
 
 void kiln_throw_arity(const char *fn_name, uint32_t argc) {
-  kiln_throwf(KILN_EX_ARITY, "Wrong number of args (%u) passed to: %s", argc,
-              fn_name ? fn_name : "fn");
+  kiln_val ex = kiln_ex_new(KILN_EX_ARITY, KILN_NIL, KILN_NIL, KILN_NIL);
+  char buf[64];
+  snprintf(buf, sizeof buf, "Wrong number of args (%u) passed to: ", argc);
+  kiln_sb sb;
+  kiln_sb_init(&sb);
+  kiln_sb_puts(&sb, buf);
+  kiln_sb_puts(&sb, fn_name ? fn_name : "fn");
+  ((kiln_exception *)ex)->msg = kiln_str_new(sb.buf, sb.len);
+  arity_skip = fn_name;
+  kiln_throw(ex);
 }
 
 /* The JVM superclasses of each exception class Kiln raises. */
@@ -209,6 +409,7 @@ static kiln_val via_entry(kiln_exception *e) {
   if (e->msg != KILN_NIL) m = kiln_assoc(m, kiln_kw(NULL, "message"), e->msg);
   if (e->data != KILN_NIL && kiln_ex_is((kiln_val)e, KILN_EX_INFO))
     m = kiln_assoc(m, kiln_kw(NULL, "data"), e->data);
+  if (e->nframes) m = kiln_assoc(m, kiln_kw(NULL, "at"), frame_vector(e->frames[0]));
   return m;
 }
 
@@ -226,8 +427,7 @@ KILN_NATIVE(n_throwable_to_map) {
   }
   kiln_val m = kiln_empty_map;
   m = kiln_assoc(m, kiln_kw(NULL, "via"), via);
-  m = kiln_assoc(m, kiln_kw(NULL, "trace"),
-                 root->trace != KILN_NIL ? root->trace : kiln_empty_vector);
+  m = kiln_assoc(m, kiln_kw(NULL, "trace"), kiln_ex_trace((kiln_val)root));
   if (root->msg != KILN_NIL) m = kiln_assoc(m, kiln_kw(NULL, "cause"), root->msg);
   if (root->data != KILN_NIL && kiln_ex_is((kiln_val)root, KILN_EX_INFO))
     m = kiln_assoc(m, kiln_kw(NULL, "data"), root->data);
@@ -238,7 +438,18 @@ KILN_NATIVE(n_throwable_to_map) {
   return m;
 }
 
+/* (-ex-trace e): e's own chain of calls as Throwable->map's :trace shows it
+ * (clojure.repl/pst prints each exception of a chain with its own). */
+KILN_NATIVE(n_ex_trace) {
+  KILN_ARITY("clojure.core/-ex-trace", argc == 1);
+  return kiln_ex_trace(argv[0]);
+}
+
 static const kiln_native_def error_natives[] = {
+    {"-ex-trace", "([e])",
+     "The chain of calls where exception e was first thrown, innermost first, as a vector of "
+     "[ns/fn invoke \"file\" line]; [] when none was recorded.",
+     n_ex_trace, 0},
     {"Throwable->map", "([o])", "The exception o turned into plain data, a map of:\n  :via    a vector with a map per exception of the cause chain, outermost\n          first: :type (its class name, a symbol), then :message, :data and\n          :at (its innermost recorded frame) when it has them\n  :trace  the frames recorded for the root cause, as [name invoke file line]\n          vectors ([] when none were recorded)\n  :cause  the root cause's message, and :data its ex-data, when present\n  :phase  the value under :clojure.error/phase in o's ex-data, when present",
      n_throwable_to_map, 0},
     {"ex-info", "([msg map] [msg map cause])",

@@ -344,10 +344,10 @@ static void print_exception(kiln_printer *p, kiln_val x) {
     kiln_sb_putc(sb, '}');
   }
   kiln_sb_puts(sb, "]\n :trace\n [");
-  const kiln_exception *top = (const kiln_exception *)x;
   bool first = true;
-  if (top->trace != KILN_NIL)
-    for (kiln_val s = kiln_seq(top->trace); s != KILN_NIL; s = kiln_next(s)) {
+  kiln_val trace = kiln_ex_trace(root); /* the root cause's, as Throwable->map's */
+  if (trace != KILN_NIL)
+    for (kiln_val s = kiln_seq(trace); s != KILN_NIL; s = kiln_next(s)) {
       if (!first) kiln_sb_puts(sb, "\n  ");
       first = false;
       kiln_printer_value(p, kiln_first(s));

@@ -97,8 +97,11 @@ const char *kiln_class_name(kiln_val v);
  * An exception value. [cls] is the JVM class name it stands for
  * ("clojure.lang.ExceptionInfo", "java.lang.ArithmeticException", ...), which
  * catch and instance? test against, [msg] a string or nil, [data] a map or nil
- * (ex-data), [cause] another exception or nil, [trace] a vector of
- * "ns/fn (file:line)" strings or nil.
+ * (ex-data), [cause] another exception or nil. [frames] is the chain of
+ * calls where it was first thrown, innermost first: the generated functions
+ * and interpreted fns whose frames were on the stack (recorded by
+ * kiln_throw). [trace] is nil until kiln_ex_trace turns the frames into
+ * Throwable->map's :trace vector.
  */
 typedef struct kiln_exception {
   kiln_obj h;
@@ -107,7 +110,22 @@ typedef struct kiln_exception {
   kiln_val data;
   kiln_val cause;
   kiln_val trace;
+  const kiln_patch_fn **frames;
+  uint32_t nframes;
+  uint32_t captured; /* frames were recorded (perhaps none) */
 } kiln_exception;
+
+/*
+ * The interpreter's frames: each call of an interpreted fn links one on the
+ * C stack (kiln_frame_top, innermost first) and keeps [at] on the call it is
+ * making (file, line, column), so a throw can record interpreted frames
+ * between the native ones. Handlers restore the top, like the call depth.
+ */
+typedef struct kiln_frame_rec {
+  kiln_patch_fn at; /* code is NULL; name is the fn's */
+  struct kiln_frame_rec *up;
+} kiln_frame_rec;
+extern _Thread_local kiln_frame_rec *kiln_frame_top;
 
 /* One entry in a thread's chain of handlers. */
 typedef struct kiln_try {
@@ -116,6 +134,7 @@ typedef struct kiln_try {
   kiln_val exception;     /* set when a throw lands here */
   void *binding_frame;    /* dynamic bindings to restore */
   int depth;              /* call depth to restore */
+  kiln_frame_rec *frames; /* interpreter frame top to restore */
 } kiln_try;
 
 /*
@@ -145,6 +164,18 @@ kiln_val kiln_ex_info(kiln_val msg, kiln_val data, kiln_val cause);
 bool kiln_ex_is(kiln_val ex, const char *cls);
 /* The exception's message as a C string ("" if none); GC memory. */
 const char *kiln_ex_message(kiln_val ex);
+/* Makes the generated functions of a patch or compiled library file known to
+ * stack traces. The table must live as long as the process. */
+void kiln_trace_register(const kiln_patch_fn *fns, uint32_t n);
+/* The exception's :trace: a vector of [name invoke "file" line] (name a
+ * symbol like user/c), innermost first; [] when none was recorded. */
+kiln_val kiln_ex_trace(kiln_val ex);
+/* The innermost recorded frame of [ex], or NULL. */
+const kiln_patch_fn *kiln_ex_top_frame(kiln_val ex);
+/* Appends the chain of calls of [ex] to [sb], one "\tat NAME (FILE:LINE)\n"
+ * per frame (at most [max] frames; 0 for all). */
+struct kiln_sb;
+void kiln_ex_write_chain(struct kiln_sb *sb, kiln_val ex, uint32_t max);
 
 /* Calls body(ctx); returns true and sets *result, or false and sets *exception. */
 bool kiln_pcall(kiln_val (*body)(void *ctx), void *ctx, kiln_val *result, kiln_val *exception);

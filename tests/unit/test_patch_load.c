@@ -116,7 +116,7 @@ static void test_bad_input(void) {
   kiln_tc_result_free(&other);
 
   kiln_tc_result bad = fixture_build("badabi", "host", NULL);
-  expect_refused(bad.bytes, bad.size, NULL, "built for ABI 99 layout 0x", "this runtime is ABI 1");
+  expect_refused(bad.bytes, bad.size, NULL, "built for ABI 100 layout 0x", "this runtime is ABI 2");
   kiln_tc_result_free(&bad);
 }
 
