@@ -27,7 +27,16 @@
   ([f coll]
    (lazy-seq
     (when-let [s (seq coll)]
-      (cons (f (first s)) (map f (rest s))))))
+      (if (chunked-seq? s)
+        (let [c (chunk-first s)
+              n (count c)
+              b (chunk-buffer n)]
+          (loop [i 0]
+            (when (< i n)
+              (chunk-append b (f (nth c i)))
+              (recur (inc i))))
+          (chunk-cons (chunk b) (map f (chunk-rest s))))
+        (cons (f (first s)) (map f (rest s)))))))
   ([f c1 c2]
    (lazy-seq
     (let [s1 (seq c1) s2 (seq c2)]
@@ -59,10 +68,20 @@
    (lazy-seq
     (loop [s (seq coll)]
       (when s
-        (let [x (first s)]
-          (if (pred x)
-            (cons x (filter pred (rest s)))
-            (recur (next s)))))))))
+        (if (chunked-seq? s)
+          (let [c (chunk-first s)
+                n (count c)
+                b (chunk-buffer n)]
+            (loop [i 0]
+              (when (< i n)
+                (let [x (nth c i)]
+                  (when (pred x) (chunk-append b x)))
+                (recur (inc i))))
+            (chunk-cons (chunk b) (filter pred (chunk-rest s))))
+          (let [x (first s)]
+            (if (pred x)
+              (cons x (filter pred (rest s)))
+              (recur (next s))))))))))
 
 (defn remove
   "Drops the items of coll that pred accepts (returns truthy for) and lazily

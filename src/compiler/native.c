@@ -135,25 +135,38 @@ static bool definitional(kiln_node *top) {
  * Forms that register behaviour later expansions may call (a defmulti, a
  * defmethod, extend-type and friends, derive): they run in the interpreter
  * too, so a macro later in the file sees them, as it would on the JVM. They
- * are found by the core functions their expansion calls; running them twice
- * replaces a registration with an equal one.
+ * are known by the core function the expanded form calls at its top (a
+ * defmulti or defprotocol is a let* around -make-multi or -make-protocol);
+ * running them twice replaces a registration with an equal one.
  */
-static bool mentions_registration(kiln_val form, int depth) {
-  static const char *const names[] = {"-make-multi",    "-make-protocol", "-multi-state",
-                                      "extend",         "-extend-inline", "derive",
-                                      "underive",       "prefer-method",  "remove-method"};
-  if (depth > 64) return false;
-  if (KILN_HAS_TYPE(form, KILN_T_SYMBOL)) {
-    const char *ns = kiln_sym_ns(form);
-    if (ns && strcmp(ns, "clojure.core") != 0) return false;
-    for (size_t i = 0; i < KILN_ARRAY_LEN(names); i++)
-      if (strcmp(kiln_sym_name(form), names[i]) == 0) return true;
-    return false;
+static bool is_core_symbol(kiln_val x, const char *name) {
+  if (!KILN_HAS_TYPE(x, KILN_T_SYMBOL)) return false;
+  const char *ns = kiln_sym_ns(x);
+  return (!ns || strcmp(ns, "clojure.core") == 0) && strcmp(kiln_sym_name(x), name) == 0;
+}
+
+static bool mentions(kiln_val form, const char *name, int depth) {
+  if (is_core_symbol(form, name)) return true;
+  if (depth > 8 || !(kiln_is_seq(form) || KILN_HAS_TYPE(form, KILN_T_VECTOR))) return false;
+  for (kiln_val s = kiln_seq(form); s != KILN_NIL; s = kiln_next(s))
+    if (mentions(kiln_first(s), name, depth + 1)) return true;
+  return false;
+}
+
+static bool registration(kiln_val form) {
+  static const char *const calls[] = {"extend",        "-extend-inline", "derive",
+                                      "underive",      "prefer-method",  "remove-method"};
+  if (!kiln_is_seq(form) || kiln_seq(form) == KILN_NIL) return false;
+  kiln_val op = kiln_first(form);
+  for (size_t i = 0; i < KILN_ARRAY_LEN(calls); i++)
+    if (is_core_symbol(op, calls[i])) return true;
+  if (is_core_symbol(op, "swap!")) {
+    kiln_val target = kiln_first(kiln_next(form));
+    return kiln_is_seq(target) && kiln_seq(target) != KILN_NIL &&
+           is_core_symbol(kiln_first(target), "-multi-state");
   }
-  if (kiln_is_seq(form) || KILN_HAS_TYPE(form, KILN_T_VECTOR)) {
-    for (kiln_val s = kiln_seq(form); s != KILN_NIL; s = kiln_next(s))
-      if (mentions_registration(kiln_first(s), depth + 1)) return true;
-  }
+  if (is_core_symbol(op, "let*"))
+    return mentions(form, "-make-multi", 0) || mentions(form, "-make-protocol", 0);
   return false;
 }
 
@@ -171,7 +184,7 @@ static kiln_val batch_record(kiln_node *top, kiln_val form) {
     batch.units = u;
   }
   batch.units[batch.n++] = top;
-  bool shadow = definitional(top) || constant_def(top) || mentions_registration(form, 0);
+  bool shadow = definitional(top) || constant_def(top) || registration(form);
   return shadow ? kiln_interp_run(top) : KILN_NIL;
 }
 

@@ -642,9 +642,22 @@ bool kiln_is_reduced(kiln_val x) { return KILN_HAS_TYPE(x, KILN_T_REDUCED); }
 kiln_val kiln_reduced_value(kiln_val x) { return ((kiln_reduced_obj *)x)->val; }
 
 static kiln_val reduce_seq(kiln_val f, kiln_val acc, kiln_val s) {
-  for (; s != KILN_NIL; s = kiln_seq_next(s)) {
+  while (s != KILN_NIL) {
+    /* A chunk-cons (map and filter over vectors and ranges make them) goes
+     * a chunk at a time, without a seq object per item. */
+    if (KILN_HAS_TYPE(s, KILN_T_SEQ) &&
+        (kiln_seq_kind)((kiln_obj *)s)->flags == KILN_SEQ_CHUNKED) {
+      const kiln_seq_obj *o = (const kiln_seq_obj *)s;
+      for (intptr_t i = o->i; i < o->end; i++) {
+        acc = kiln_coll_call2(f, acc, kiln_vec_nth(o->coll, i, KILN_NIL, true));
+        if (KILN_HAS_TYPE(acc, KILN_T_REDUCED)) return ((kiln_reduced_obj *)acc)->val;
+      }
+      s = kiln_seq(o->extra);
+      continue;
+    }
     acc = kiln_coll_call2(f, acc, kiln_seq_first(s));
     if (KILN_HAS_TYPE(acc, KILN_T_REDUCED)) return ((kiln_reduced_obj *)acc)->val;
+    s = kiln_seq_next(s);
   }
   return acc;
 }

@@ -462,7 +462,9 @@ typedef struct kiln_lazy_seq {
   X(RANGE)    /* long range: i current, end, extra step (fixnum) */          \
   X(NRANGE)   /* any-number range: coll current, extra end, node step */     \
   X(KEYS)     /* keys of another seq of entries: coll the entry seq */       \
-  X(VALS)
+  X(VALS)                                                                    \
+  X(CHUNKED)  /* chunk-cons: coll the chunk (a vector), i, end its count,   \
+                 extra what follows the chunk */
 
 typedef enum kiln_seq_kind {
 #define KILN_SEQ_KIND_ENUM(name) KILN_SEQ_##name,
@@ -506,6 +508,14 @@ kiln_val kiln_seq_first(kiln_val s);
 kiln_val kiln_seq_next(kiln_val s);
 /* Count of a seq object with a known length, or -1. */
 int64_t kiln_seq_obj_count(kiln_val s);
+/*
+ * Chunked seqs, as the JVM's: seqs of vectors and of long ranges, and those
+ * chunk-cons makes, hand out 32 items at a time, so map, filter and reduce
+ * do their work a chunk at a time. A chunk is a vector.
+ */
+bool kiln_is_chunked_seq(kiln_val s);
+kiln_val kiln_chunk_first(kiln_val s); /* the chunk at the front, a vector */
+kiln_val kiln_chunk_rest(kiln_val s);  /* what follows it; () when nothing */
 
 /* ==== collections (vector.c, map.c, set.c, sorted.c, coll.c) =========== */
 

@@ -51,8 +51,35 @@ static kiln_val lazy_realize(kiln_lazy_seq *ls) {
   kiln_val fn = __atomic_load_n(&ls->fn, __ATOMIC_ACQUIRE);
   if (fn == KILN_NIL) return __atomic_load_n(&ls->s, __ATOMIC_ACQUIRE);
   kiln_val v = kiln_call0(fn);
-  while (KILN_HAS_TYPE(v, KILN_T_LAZY_SEQ)) v = lazy_realize((kiln_lazy_seq *)v);
+  /* A body may return another unrealized lazy seq, and that one another (a
+   * filter skipping empty chunks): realize the chain in a loop, not by
+   * recursion, and give every link the final value. */
+  kiln_lazy_seq *few[8], **chain = few;
+  uint32_t nchain = 0, cap = 8;
+  while (KILN_HAS_TYPE(v, KILN_T_LAZY_SEQ)) {
+    kiln_lazy_seq *in = (kiln_lazy_seq *)v;
+    kiln_val done = __atomic_load_n(&in->s, __ATOMIC_ACQUIRE);
+    kiln_val inner_fn = __atomic_load_n(&in->fn, __ATOMIC_ACQUIRE);
+    if (done != KILN_LAZY_UNREALIZED || inner_fn == KILN_NIL) {
+      v = lazy_realize(in);
+      break;
+    }
+    if (nchain == cap) {
+      kiln_lazy_seq **bigger = kiln_alloc(2 * cap * sizeof *bigger);
+      memcpy(bigger, chain, nchain * sizeof *chain);
+      chain = bigger;
+      cap *= 2;
+    }
+    chain[nchain++] = in;
+    v = kiln_call0(inner_fn);
+  }
   v = kiln_seq(v);
+  for (uint32_t k = nchain; k-- > 0;) {
+    kiln_val unrealized = KILN_LAZY_UNREALIZED;
+    if (__atomic_compare_exchange_n(&chain[k]->s, &unrealized, v, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE))
+      __atomic_store_n(&chain[k]->fn, KILN_NIL, __ATOMIC_RELEASE);
+  }
   kiln_val expected = KILN_LAZY_UNREALIZED;
   if (__atomic_compare_exchange_n(&ls->s, &expected, v, false, __ATOMIC_ACQ_REL,
                                   __ATOMIC_ACQUIRE)) {
@@ -196,6 +223,8 @@ static kiln_val obj_first(const kiln_seq_obj *s) {
     return kiln_long(s->i);
   case KILN_SEQ_NRANGE:
     return s->coll;
+  case KILN_SEQ_CHUNKED:
+    return kiln_vec_nth(s->coll, s->i, KILN_NIL, true);
   case KILN_SEQ_KEYS:
     return ((kiln_map_entry_obj *)kiln_seq_first(s->coll))->key;
   case KILN_SEQ_VALS:
@@ -283,6 +312,11 @@ static kiln_val obj_next(const kiln_seq_obj *s) {
     return range_next(s);
   case KILN_SEQ_NRANGE:
     return nrange_next(s);
+  case KILN_SEQ_CHUNKED:
+    if (s->i + 1 >= s->end) return kiln_seq(s->extra);
+    n = obj_step(s);
+    n->i++;
+    return (kiln_val)n;
   case KILN_SEQ_KEYS:
   case KILN_SEQ_VALS: {
     kiln_val inner = kiln_seq_next(s->coll);
@@ -433,7 +467,137 @@ kiln_val kiln_range(kiln_val start, kiln_val end, kiln_val step) {
   return (kiln_val)s;
 }
 
+/* ---- chunked seqs ----------------------------------------------------- */
+
+#define CHUNK 32
+
+bool kiln_is_chunked_seq(kiln_val s) {
+  if (!KILN_HAS_TYPE(s, KILN_T_SEQ)) return false;
+  const kiln_seq_obj *o = (const kiln_seq_obj *)s;
+  switch ((kiln_seq_kind)o->h.flags) {
+  case KILN_SEQ_VEC:
+  case KILN_SEQ_CHUNKED:
+    return true;
+  case KILN_SEQ_RANGE: /* (range) with no end is not chunked on the JVM either */
+    return KILN_FIXNUM_VALUE(o->extra) != 0 && o->node != range_unbounded;
+  default:
+    return false;
+  }
+}
+
+static KILN_NORETURN void not_chunked(kiln_val s) {
+  kiln_throwf(KILN_EX_CLASS_CAST, "class %s cannot be cast to class clojure.lang.IChunkedSeq",
+              kiln_class_name(s));
+}
+
+/* How many items of range [r] the chunk at its front holds. */
+static int64_t range_chunk_count(const kiln_seq_obj *r) {
+  int64_t n = kiln_seq_obj_count((kiln_val)r);
+  return n < 0 || n > CHUNK ? CHUNK : n;
+}
+
+kiln_val kiln_chunk_first(kiln_val s) {
+  if (!kiln_is_chunked_seq(s)) not_chunked(s);
+  const kiln_seq_obj *o = (const kiln_seq_obj *)s;
+  switch ((kiln_seq_kind)o->h.flags) {
+  case KILN_SEQ_VEC: {
+    intptr_t stop = (o->i | (CHUNK - 1)) + 1;
+    if (stop > o->end) stop = o->end;
+    return kiln_vec_from((uint32_t)(stop - o->i), (const kiln_val *)o->node + (o->i & (CHUNK - 1)));
+  }
+  case KILN_SEQ_CHUNKED:
+    return o->i == 0 ? o->coll : kiln_vec_subvec(o->coll, o->i, o->end);
+  default: { /* KILN_SEQ_RANGE */
+    int64_t n = range_chunk_count(o), step = KILN_FIXNUM_VALUE(o->extra);
+    kiln_val items[CHUNK];
+    for (int64_t k = 0; k < n; k++) items[k] = kiln_long((int64_t)o->i + k * step);
+    return kiln_vec_from((uint32_t)n, items);
+  }
+  }
+}
+
+kiln_val kiln_chunk_rest(kiln_val s) {
+  if (!kiln_is_chunked_seq(s)) not_chunked(s);
+  const kiln_seq_obj *o = (const kiln_seq_obj *)s;
+  switch ((kiln_seq_kind)o->h.flags) {
+  case KILN_SEQ_VEC: {
+    intptr_t stop = (o->i | (CHUNK - 1)) + 1;
+    if (stop >= o->end) return kiln_empty_list;
+    kiln_seq_obj *n = obj_step(o);
+    n->i = stop;
+    n->node = (void *)kiln_vec_leaf(o->coll, (uint32_t)stop);
+    return (kiln_val)n;
+  }
+  case KILN_SEQ_CHUNKED:
+    return o->extra == KILN_NIL ? kiln_empty_list : o->extra;
+  default: { /* KILN_SEQ_RANGE */
+    int64_t n = range_chunk_count(o), step = KILN_FIXNUM_VALUE(o->extra), next;
+    if (kiln_seq_obj_count(s) <= n) return kiln_empty_list;
+    if (__builtin_mul_overflow(n, step, &next) || __builtin_add_overflow((int64_t)o->i, next, &next))
+      return kiln_empty_list;
+    kiln_seq_obj *r = obj_step(o);
+    r->i = (intptr_t)next;
+    return (kiln_val)r;
+  }
+  }
+}
+
+/* (chunk-cons chunk rest): the chunk's items, then rest's. */
+static kiln_val chunk_cons(kiln_val chunk, kiln_val rest) {
+  uint32_t n = kiln_vec_count(chunk);
+  if (n == 0) return rest;
+  kiln_seq_obj *s = kiln_seq_obj_new(KILN_SEQ_CHUNKED, chunk);
+  s->i = 0;
+  s->end = n;
+  s->extra = rest;
+  return (kiln_val)s;
+}
+
 /* ---- natives ---------------------------------------------------------- */
+
+KILN_NATIVE(n_chunked_seq_p) {
+  KILN_ARITY("clojure.core/chunked-seq?", argc == 1);
+  return KILN_BOOL(kiln_is_chunked_seq(argv[0]));
+}
+
+KILN_NATIVE(n_chunk_first) {
+  KILN_ARITY("clojure.core/chunk-first", argc == 1);
+  return kiln_chunk_first(argv[0]);
+}
+
+KILN_NATIVE(n_chunk_rest) {
+  KILN_ARITY("clojure.core/chunk-rest", argc == 1);
+  return kiln_chunk_rest(argv[0]);
+}
+
+KILN_NATIVE(n_chunk_next) {
+  KILN_ARITY("clojure.core/chunk-next", argc == 1);
+  return kiln_seq(kiln_chunk_rest(argv[0]));
+}
+
+KILN_NATIVE(n_chunk_buffer) {
+  KILN_ARITY("clojure.core/chunk-buffer", argc == 1);
+  return kiln_transient(kiln_empty_vector);
+}
+
+KILN_NATIVE(n_chunk_append) {
+  KILN_ARITY("clojure.core/chunk-append", argc == 2);
+  return kiln_tvec_conj(argv[0], argv[1]);
+}
+
+KILN_NATIVE(n_chunk) {
+  KILN_ARITY("clojure.core/chunk", argc == 1);
+  return kiln_persistent(argv[0]);
+}
+
+KILN_NATIVE(n_chunk_cons) {
+  KILN_ARITY("clojure.core/chunk-cons", argc == 2);
+  if (!KILN_HAS_TYPE(argv[0], KILN_T_VECTOR))
+    kiln_throwf(KILN_EX_CLASS_CAST, "class %s cannot be cast to class clojure.lang.IChunk",
+                kiln_class_name(argv[0]));
+  return chunk_cons(argv[0], argv[1]);
+}
+
 
 KILN_NATIVE(n_first) {
   KILN_ARITY("clojure.core/first", argc == 1);
@@ -565,6 +729,26 @@ static const kiln_native_def seq_natives[] = {
     {"lazy-seq*", "([f])", "Makes a lazy seq that calls f (of no args) once, when first needed; used\n  by the lazy-seq macro.", n_lazy_seq_star, 0},
     {"nthnext", "([coll n])", "What n calls of next on coll would leave: the seq from index n on, or nil\n  when coll has no more than n items. With n at 0 this is (seq coll).", n_nthnext, 0},
     {"nthrest", "([coll n])", "What n calls of rest on coll would leave: the items from index n on,\n  possibly empty. With n at 0, coll itself is returned.", n_nthrest, 0},
+    {"chunked-seq?", "([s])",
+     "True for a seq that hands out its items a chunk (up to 32) at a time:\n"
+     "  seqs of vectors and of long ranges, and what chunk-cons builds.",
+     n_chunked_seq_p, 0},
+    {"chunk-first", "([s])", "The chunk at the front of chunked seq s, as a vector.", n_chunk_first,
+     0},
+    {"chunk-rest", "([s])", "Chunked seq s after its first chunk; () when nothing follows.",
+     n_chunk_rest, 0},
+    {"chunk-next", "([s])", "Chunked seq s after its first chunk; nil when nothing follows.",
+     n_chunk_next, 0},
+    {"chunk-buffer", "([capacity])",
+     "A buffer to collect a chunk's items in with chunk-append (the capacity is\n"
+     "  a hint); chunk turns it into the chunk.",
+     n_chunk_buffer, 0},
+    {"chunk-append", "([b x])", "Adds x at the end of chunk buffer b.", n_chunk_append, 0},
+    {"chunk", "([b])", "The chunk (a vector) of the items added to chunk buffer b.", n_chunk, 0},
+    {"chunk-cons", "([chunk rest])",
+     "A chunked seq of the items of chunk followed by those of rest; rest\n"
+     "  itself when chunk is empty.",
+     n_chunk_cons, 0},
     {"range", "([] [end] [start end] [start end step])", "A lazy seq of numbers counting from start (default 0) by step (default 1)\n  up to but not including end; with no end it never stops. A negative step\n  counts down; a zero step repeats start forever unless start equals end.\n  The numbers keep the kind of start and step (longs, doubles, ratios,\n  BigInts).", n_range, 0},
 };
 

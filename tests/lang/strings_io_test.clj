@@ -45,6 +45,9 @@
   (is (= "a.b" (str (re-pattern "a.b")))))
 
 (deftest formatting-and-printing
+  ;; clojure.main (and so kiln run, eval and test) prints namespace maps.
+  (is (true? *print-namespace-maps*))
+  (is (= "#:a{:b 1, :c 2}" (pr-str {:a/b 1 :a/c 2})))
   (is (= "  3.14|:a|42|ff|x" (format "%6.2f|%s|%d|%x|%c" 3.14159 :a 42 255 \x)))
   (is (= "1 2\n" (with-out-str (printf "%d %d\n" 1 2))))
   (is (= "a 1 s\n" (with-out-str (println "a" 1 "s"))))
