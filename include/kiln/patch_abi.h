@@ -262,13 +262,6 @@ typedef struct kiln_patch_symbol {
   void *fn_ptr;               /* the compiled kiln_fn_code of the function */
 } kiln_patch_symbol;
 
-typedef struct kiln_patch_desc {
-  uint32_t abi_version; /* KILN_ABI_VERSION the patch was built against */
-  uint32_t layout_hash; /* KILN_LAYOUT_HASH the patch was built against */
-  const char *ns;       /* the namespace the forms are in */
-  const char *file;     /* the source file, or "NO_SOURCE_FILE" */
-  uint32_t nsymbols;
-  const kiln_patch_symbol *symbols;
 /*
  * One generated C function, for stack traces. When an exception is thrown
  * the runtime records the native frames on the stack; a frame whose function
@@ -281,7 +274,14 @@ typedef struct kiln_patch_fn {
   const char *file;  /* the source file, or "NO_SOURCE_FILE" */
   int32_t line;      /* the fn form's line; 0 if unknown */
   int32_t column;    /* the column, or 0 if unknown */
+  uint32_t flags;    /* KILN_PATCH_FN_* */
+  uint32_t pad;
 } kiln_patch_fn;
+
+/* The fn's entry, which only dispatches on argc to a method's function: its
+ * frame is not shown beside the method's (nor when it throws an arity error,
+ * which the JVM reports at the caller). */
+#define KILN_PATCH_FN_ENTRY 1u
 
 /* On every generated function listed in kiln_patch_fn tables: never inlined
  * into another and no sibling calls, so each fn of a chain of calls keeps its
@@ -294,8 +294,18 @@ typedef struct kiln_patch_fn {
 #define KILN_TRACED
 #endif
 
+typedef struct kiln_patch_desc {
+  uint32_t abi_version; /* KILN_ABI_VERSION the patch was built against */
+  uint32_t layout_hash; /* KILN_LAYOUT_HASH the patch was built against */
+  const char *ns;       /* the namespace the forms are in */
+  const char *file;     /* the source file, or "NO_SOURCE_FILE" */
+  uint32_t nsymbols;
+  const kiln_patch_symbol *symbols;
   /* Evaluates the patch's top-level forms in order; returns the last value. */
   kiln_val (*run)(void);
+  /* Every generated C function of the patch, for stack traces. */
+  uint32_t nfns;
+  const kiln_patch_fn *fns;
 } kiln_patch_desc;
 
 /* The one exported entry point: const kiln_patch_desc *kiln_patch_<id>(const kiln_api *). */
@@ -303,9 +313,6 @@ typedef const kiln_patch_desc *(*kiln_patch_entry)(const kiln_api *api);
 
 /*
  * A summary of the shared layouts. Compiled code and the runtime compute it
-  /* Every generated C function of the patch, for stack traces. */
-  uint32_t nfns;
-  const kiln_patch_fn *fns;
  * with the same expression; a different compiler, target or header gives a
  * different number and the loader refuses the patch.
  */

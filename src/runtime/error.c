@@ -122,6 +122,8 @@ typedef struct capture {
  * as on the JVM, the chain starts at the caller, so that frame is skipped. */
 static _Thread_local const char *arity_skip;
 
+static bool same_name(const char *a, const char *b) { return a && b && strcmp(a, b) == 0; }
+
 /* Places the interpreter frames that live below stack address [limit]. */
 static void put_interp_below(capture *c, uintptr_t limit) {
   while (c->interp && (uintptr_t)c->interp < limit && c->n < TRACE_MAX) {
@@ -138,12 +140,16 @@ static _Unwind_Reason_Code walk_frame(struct _Unwind_Context *ctx, void *p) {
   if (++c->walked > TRACE_WALK_MAX || c->n >= TRACE_MAX) return _URC_END_OF_STACK;
   put_interp_below(c, (uintptr_t)_Unwind_GetCFA(ctx));
   const kiln_patch_fn *f = table_find((const void *)_Unwind_GetRegionStart(ctx));
-  if (f && c->skip) {
-    bool same = f->name && strcmp(f->name, c->skip) == 0;
-    c->skip = NULL;
-    if (same) return _URC_NO_REASON;
-  }
-  if (f && c->n < TRACE_MAX) c->out[c->n++] = f;
+  if (!f) return _URC_NO_REASON;
+  bool entry = f->flags & KILN_PATCH_FN_ENTRY;
+  const char *skip = c->skip;
+  c->skip = NULL;
+  if (entry && same_name(f->name, skip)) return _URC_NO_REASON;
+  /* An entry dispatching to the method just recorded is the same call. */
+  if (entry && c->n && !c->out[c->n - 1]->flags && c->out[c->n - 1]->code &&
+      same_name(f->name, c->out[c->n - 1]->name))
+    return _URC_NO_REASON;
+  if (c->n < TRACE_MAX) c->out[c->n++] = f;
   return _URC_NO_REASON;
 }
 

@@ -1,0 +1,3 @@
+(defn f [x] x)
+(defn g [] (f 1 2))
+(g)
