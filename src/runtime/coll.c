@@ -1229,7 +1229,7 @@ static const kiln_native_def coll_natives[] = {
     {"sequential?", "([coll])", "True when x is ordered by position: a list, seq, lazy seq, vector or map\n  entry.", n_sequential_p, 0},
     {"associative?", "([coll])", "True when x supports assoc by key: a map, record or vector.", n_associative_p, 0},
     {"sorted?", "([coll])", "True when x is a sorted map or sorted set.", n_sorted_p, 0},
-    {"counted?", "([coll])", "True when (count x) needs no walk over x: lists, vectors, maps, sets,\n  ranges and other collections that store their size. Lazy seqs are not\n  counted.", n_counted_p, 0},
+    {"counted?", "([coll])", "True when (count x) needs no walk over x: lists, vectors, maps, sets,\n  ranges with an end and other collections that store their size. Lazy seqs are not\n  counted.", n_counted_p, 0},
     {"reversible?", "([coll])", "True when rseq works on x: a vector, sorted map or sorted set.", n_reversible_p, 0},
     {"indexed?", "([coll])", "True when nth on x takes constant time, which in Kiln means x is a vector.", n_indexed_p, 0},
     {"map-entry?", "([x])", "True for map entries, the [k v] pairs that the seq of a map yields.", n_map_entry_p, 0},

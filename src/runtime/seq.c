@@ -749,7 +749,7 @@ static const kiln_native_def seq_natives[] = {
      "A chunked seq of the items of chunk followed by those of rest; rest\n"
      "  itself when chunk is empty.",
      n_chunk_cons, 0},
-    {"range", "([] [end] [start end] [start end step])", "A lazy seq of numbers counting from start (default 0) by step (default 1)\n  up to but not including end; with no end it never stops. A negative step\n  counts down; a zero step repeats start forever unless start equals end.\n  The numbers keep the kind of start and step (longs, doubles, ratios,\n  BigInts).", n_range, 0},
+    {"range", "([] [end] [start end] [start end step])", "A lazy seq of numbers counting from start (default 0) by step (default 1)\n  up to but not including end; with no end it counts on to Long/MAX_VALUE\n  (it is then not counted? and not chunked). A negative step\n  counts down; a zero step repeats start forever unless start equals end.\n  The numbers keep the kind of start and step (longs, doubles, ratios,\n  BigInts).", n_range, 0},
 };
 
 void kiln_seq_init(void) {

@@ -135,3 +135,26 @@
   (is (= {:m 1} (meta (into (with-meta [] {:m 1}) [1]))))
   (is (= [1 2] (mapv inc [0 1])))
   (is (= [1] (filterv odd? [1 2]))))
+
+(deftest chunked-seqs
+  ;; map over a range or a vector realizes a chunk (32 items) at a time.
+  (let [seen (atom 0)]
+    (first (map (fn [x] (swap! seen inc) x) (range 100)))
+    (is (= 32 @seen)))
+  (let [seen (atom 0)]
+    (first (filter (fn [x] (swap! seen inc) true) (vec (range 40))))
+    (is (= 32 @seen)))
+  (is (chunked-seq? (seq [1 2 3])))
+  (is (chunked-seq? (seq (range 10))))
+  (is (not (chunked-seq? (seq '(1 2)))))
+  (is (= 32 (count (chunk-first (range 100)))))
+  (is (= 5 (nth (chunk-first (range 100)) 5)))
+  (is (= (range 32 100) (chunk-rest (range 100))))
+  (is (= [1 2 3] (let [b (chunk-buffer 2)]
+                   (chunk-append b 1)
+                   (chunk-append b 2)
+                   (vec (chunk-cons (chunk b) (list 3))))))
+  ;; A filter that rejects millions of items in a row does not nest.
+  (is (= 0 (count (filter neg? (range 3000000)))))
+  (is (= 250000500000 (reduce + (filter even? (map inc (range 1000000))))))
+  (is (= 45 (reduce (fn [a x] (if (= x 10) (reduced a) (+ a x))) (map identity (range 100))))))
