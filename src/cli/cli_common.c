@@ -78,6 +78,6 @@ int kiln_cli_run(kiln_val (*body)(void *ctx), void *ctx, kiln_val args) {
 void kiln_cli_print_chain(kiln_val ex) {
   kiln_sb sb;
   kiln_sb_init(&sb);
-  kiln_ex_write_chain(&sb, ex, 0);
+  kiln_ex_write_chain(&sb, ex, 64); /* runaway recursion makes hundreds */
   if (sb.len) fwrite(sb.buf, 1, sb.len, stderr);
 }

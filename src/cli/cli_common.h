@@ -26,6 +26,6 @@ bool kiln_cli_start(const kiln_cli_opts *o);
  * [args] when not nil); returns 0, or prints the error and returns 1. */
 int kiln_cli_run(kiln_val (*body)(void *ctx), void *ctx, kiln_val args);
 /* Prints a runtime error's chain of calls to stderr, one "\tat NAME (FILE:LINE)"
- * line per frame, innermost first (nothing for syntax errors). */
+ * line per frame, innermost first, at most 64 (nothing for syntax errors). */
 void kiln_cli_print_chain(kiln_val ex);
 #endif
