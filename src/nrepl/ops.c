@@ -68,61 +68,59 @@ void kiln_request_free(kiln_request *req) {
 #define R(...) ((const char *const[]){__VA_ARGS__, NULL})
 #define NONE ((const char *const[]){NULL})
 #define KILN_NREPL_OPS(X)                                                                          \
-  X(clone, "clone", "Clones the current session, returning the ID of the newly-created session.", \
+  X(clone, "clone", "Makes a new session with a copy of the given session's bindings and returns its id.", \
     NONE,                                                                                          \
-    R("session", "The ID of the session to be cloned; if not provided, a new session with "       \
-                 "default bindings is created, and mapped to the returned session ID."),           \
-    R("new-session", "The ID of the new session."))                                                \
-  X(close, "close", "Closes the specified session.",                                               \
-    R("session", "The ID of the session to be closed."), NONE, NONE)                               \
+    R("session", "The session whose bindings the new one starts with; without it the new "       \
+                 "session starts from the defaults."),           \
+    R("new-session", "The new session's id."))                                                \
+  X(close, "close", "Ends a session; its id is no longer valid.",                                               \
+    R("session", "The session to end."), NONE, NONE)                               \
   X(describe, "describe",                                                                          \
-    "Produce a machine- and human-readable directory and documentation for the operations "       \
-    "supported by an nREPL endpoint.",                                                             \
-    NONE, R("verbose?", "Include informational detail for each \"op\"eration in the return message."), \
-    R("aux", "Map of auxiliary data (current-ns).", "ops",                                         \
-      "Map of \"op\"erations supported by this nREPL endpoint", "versions",                        \
-      "Map containing version maps for values, component names as keys (nrepl, clojure, kiln)."))  \
+    "Tells what this server can do: its ops with their keys, and the versions of nREPL, "        \
+    "Clojure and Kiln it answers as.",                                                             \
+    NONE, R("verbose?", "When true, each op comes with its description and keys."), \
+    R("aux", "Extra facts: current-ns.", "ops", "Each op this server handles, by name.",            \
+      "versions", "Version maps (major, minor, incremental, version-string) of nrepl, clojure "    \
+      "and kiln."))  \
   X(eval, "eval",                                                                                  \
     "Evaluates code. On a session bound to a device, each form is compiled for the device, "     \
     "loaded there as a patch, and answered with what the device produced. Stops at the first "   \
     "read error.",                                                                                 \
-    R("code", "The code to be evaluated.", "session",                                              \
-      "The ID of the session within which to evaluate the code."),                                 \
-    R("column", "The column number in [file] at which [code] starts.", "file",                     \
-      "The path to the file containing [code].", "id", "An opaque message ID.", "line",           \
-      "The line number in [file] at which [code] starts.", "ns",                                   \
-      "The namespace in which to perform the evaluation. It must exist already."),                 \
-    R("ex", "The type of exception thrown, if any.", "ns", "*ns*, after successful evaluation.",   \
-      "root-ex", "The type of the root exception thrown, if any.", "value",                        \
-      "The result of evaluating `code`, printed readably."))                                       \
-  X(load_file, "load-file", "Loads a body of code, using supplied path and filename info.",        \
-    R("file", "Full contents of a file of code."),                                                 \
-    R("file-name", "Name of source file, e.g. io.clj", "file-path",                                \
-      "Source-path-relative path of the source file, e.g. clojure/java/io.clj"),                   \
-    R("ex", "The type of exception thrown, if any.", "root-ex",                                    \
-      "The type of the root exception thrown, if any.", "value",                                   \
-      "The result of evaluating the file's last form."))                                           \
-  X(interrupt, "interrupt", "Attempts to interrupt some executing request.",                       \
-    R("session", "The ID of the session used to start the request to be interrupted."),            \
-    R("interrupt-id", "The opaque message ID sent with the request to be interrupted."),           \
-    R("status", "'interrupted' if a request was identified and interruption will be attempted\n"  \
-                "'session-idle' if the session is not currently executing any request\n"           \
-                "'interrupt-id-mismatch' if the session is currently executing a request sent "    \
-                "using a different ID than specified by the \"interrupt-id\" value"))              \
-  X(ls_sessions, "ls-sessions", "Lists the IDs of all active sessions.", NONE, NONE,               \
-    R("sessions", "A list of all available session IDs."))                                         \
-  X(stdin, "stdin", "Add content from the value of \"stdin\" to *in* in the current session.",    \
-    R("stdin", "Content to add to *in*."), NONE,                                                   \
-    R("status", "A status of \"need-input\" will be sent if a session's *in* requires content "   \
-                "in order to satisfy an attempted read operation."))                               \
-  X(completions, "completions", "Provides a list of completion candidates.",                       \
-    R("prefix", "The prefix to complete."),                                                        \
-    R("ns", "The namespace in which we want to obtain completion candidates. Defaults to *ns*."),  \
-    R("completions", "A list of completion candidates. Each candidate is a map with `:candidate` " \
-                     "and `:type` keys. Vars also have a `:ns` key."))                             \
-  X(lookup, "lookup", "Lookup symbol info.", R("sym", "The symbol to lookup."),                    \
-    R("ns", "The current namespace."),                                                             \
-    R("info", "A map of the symbol's info (name, ns, doc, arglists-str, file, line, column)."))    \
+    R("code", "Source text: one or more forms.", "session",                                        \
+      "The session whose bindings the forms see and change."),                                 \
+    R("column", "Where code starts on its first line, for error positions.", "file",              \
+      "The file code comes from, for error positions and var metadata.", "id",                    \
+      "The client's id for this request, echoed in every reply.", "line",                         \
+      "The line of file that code starts on.", "ns",                                               \
+      "The namespace to evaluate in; an unknown one is an error."),                 \
+    R("ex", "On an error, the class of the exception.", "ns", "*ns* after each form.",            \
+      "root-ex", "On an error, the class of the innermost cause.", "value",                        \
+      "Each form's value, as pr prints it."))                                       \
+  X(load_file, "load-file", "Evaluates a whole file's text, form by form, as load-file would.",        \
+    R("file", "The text of the file."),                                                 \
+    R("file-name", "The file's name, for error positions.", "file-path",                          \
+      "The file's path, for error positions and var metadata."),                   \
+    R("ex", "On an error, the class of the exception.", "root-ex",                                \
+      "On an error, the class of the innermost cause.", "value",                                   \
+      "The value of the file's last form."))                                           \
+  X(interrupt, "interrupt", "Asks a running eval to stop at its next safe point.",                       \
+    R("session", "The session the eval runs in."),            \
+    R("interrupt-id", "The id of the eval request to stop."),           \
+    R("status", "interrupted: the eval was found and told to stop; session-idle: nothing "        \
+                "runs in the session; interrupt-id-mismatch: another request runs there."))              \
+  X(ls_sessions, "ls-sessions", "The ids of the sessions that are open.", NONE, NONE,               \
+    R("sessions", "The session ids."))                                         \
+  X(stdin, "stdin", "Gives text to an eval in the session that is reading *in* (read-line and the like).",    \
+    R("stdin", "The text to append to what *in* has left."), NONE,                                                   \
+    R("status", "need-input is sent when a read of *in* finds nothing left; answer with "         \
+                "stdin."))                               \
+  X(completions, "completions", "Names that start with a prefix: vars, namespaces, aliases and keywords.",                       \
+    R("prefix", "What has been typed so far."),                                                        \
+    R("ns", "The namespace whose names and aliases count (default *ns*)."),  \
+    R("completions", "Maps with candidate and type, and ns for vars."))                             \
+  X(lookup, "lookup", "What a symbol names: its namespace, arglists, doc and source position.", R("sym", "The symbol, as text."),                    \
+    R("ns", "The namespace to resolve it in (default *ns*)."),                                                             \
+    R("info", "name, ns, doc, arglists-str, file, line and column, where known."))    \
   X(ios_compile_patch, "ios-compile-patch",                                                        \
     "Compiles code into a signed patch library for an iOS device or simulator (or another "       \
     "target) and returns its bytes, base64-encoded.",                                              \
