@@ -119,6 +119,21 @@ static void test_many_in_a_row(const kiln_tc_driver *inproc) {
                       &(kiln_tc_opts){.no_cache = true}, &r) == -1);
   CHECK(r.diagnostics && strstr(r.diagnostics, "undefined symbol: _puts"));
   kiln_tc_result_free(&r);
+  /* More undefined symbols than lld's error limit (20): lld gives up through
+   * its exit path, which must return to the driver, not end this process. */
+  char many[4096];
+  size_t len = 0;
+  for (int i = 0; i < 30; i++) len += (size_t)snprintf(many + len, sizeof many - len, "void u%d(void);\n", i);
+  len += (size_t)snprintf(many + len, sizeof many - len,
+                          "__attribute__((visibility(\"default\"))) const void *kiln_patch_u(const "
+                          "void *a) {\n");
+  for (int i = 0; i < 30; i++) len += (size_t)snprintf(many + len, sizeof many - len, "  u%d();\n", i);
+  len += (size_t)snprintf(many + len, sizeof many - len, "  return a;\n}\n");
+  CHECK(kiln_tc_build(targets[KILN_TARGET_IOS_SIMULATOR], many, len,
+                      &(kiln_tc_opts){.no_cache = true}, &r) == -1);
+  CHECK(r.diagnostics && strstr(r.diagnostics, "undefined symbol: _u") &&
+        strstr(r.diagnostics, "too many errors"));
+  kiln_tc_result_free(&r);
   kiln_tc_set_driver(NULL);
   for (int i = 0; i < KILN_TARGET_COUNT; i++) {
     CHECK(build_with(inproc, targets[i], srcs[0], lens[0], &r));
