@@ -598,7 +598,6 @@ KILN_NATIVE(n_chunk_cons) {
   return chunk_cons(argv[0], argv[1]);
 }
 
-
 KILN_NATIVE(n_first) {
   KILN_ARITY("clojure.core/first", argc == 1);
   return kiln_first(argv[0]);
