@@ -376,7 +376,10 @@ KILN_NATIVE(n_ex_info) {
   if (cause != KILN_NIL && !as_exception(cause))
     kiln_throwf(KILN_EX_CLASS_CAST, "class %s cannot be cast to class java.lang.Throwable",
                 kiln_class_name(cause));
-  return kiln_ex_info(argv[0], argv[1], cause);
+  kiln_val ex = kiln_ex_info(argv[0], argv[1], cause);
+  /* As a JVM Throwable, it records the chain of calls where it is made. */
+  capture_frames((kiln_exception *)ex);
+  return ex;
 }
 
 KILN_NATIVE(n_ex_data) {
@@ -404,8 +407,10 @@ KILN_NATIVE(n_ex_new) {
   if (!KILN_HAS_TYPE(argv[0], KILN_T_STRING))
     kiln_throwf(KILN_EX_ILLEGAL_ARG, "ex-new* needs a class name string, not %s",
                 kiln_pr_str(argv[0]));
-  return kiln_ex_new(kiln_str_data(argv[0]), argc > 1 ? argv[1] : KILN_NIL,
-                     argc > 2 ? argv[2] : KILN_NIL, argc > 3 ? argv[3] : KILN_NIL);
+  kiln_val ex = kiln_ex_new(kiln_str_data(argv[0]), argc > 1 ? argv[1] : KILN_NIL,
+                            argc > 2 ? argv[2] : KILN_NIL, argc > 3 ? argv[3] : KILN_NIL);
+  capture_frames((kiln_exception *)ex);
+  return ex;
 }
 
 /* One exception as Throwable->map's :via entry: {:type :message :data}. */

@@ -73,6 +73,10 @@ want_order '[user/c user/b user/eval]' '[user/c user/b user/eval]' \
            '[user/c invoke "trace.clj" 1]' '[user/c invoke "trace.clj" 1]' \
            '[user/c invoke "trace.clj" 1]' \
            '["Wrong number of args (0) passed to: user/b" [user/d user/eval]]'
+# clojure.repl/pst, as the JVM's; ex-info records its chain where it is made.
+want_order 'ArithmeticException Divide by zero' $'\tuser/c (trace.clj:1)' $'\tuser/b (trace.clj:2)' \
+           'ExceptionInfo outer {:k 1}' $'\tuser/eval (trace.clj:13)' 'Caused by:' \
+           'ArithmeticException Divide by zero' $'\tuser/c (trace.clj:1)'
 
 current="test errt.clj"
 run test "${mode[@]}" errt.clj

@@ -8,3 +8,6 @@
 (prn (try (b 1) (catch Exception e (first (:trace (Throwable->map (ex-info "w" {} e)))))))
 (defn d [] (b))
 (prn (try (d) (catch Exception e [(ex-message e) (names e)])))
+(require 'clojure.repl)
+(try (b 1) (catch Exception e (clojure.repl/pst e 2)))
+(try (b 1) (catch Exception e (clojure.repl/pst (ex-info "outer" {:k 1} e) 1)))
