@@ -57,7 +57,7 @@ current="run deep.clj"
 run run "${mode[@]}" deep.clj
 want_status 1
 if $interp; then
-  want "kiln: deep.clj:4:25: boom {:x 3}"
+  want "kiln: deep.clj:4:32: boom {:x 3}"
   want_order $'\tat errs.deep/inner/fn--2 (deep.clj:4)' $'\tat errs.deep/inner (deep.clj:3)' \
              $'\tat errs.deep/outer (deep.clj:6)' $'\tat errs.deep/eval (deep.clj:7)'
 else
