@@ -103,7 +103,11 @@ bool cc1_args(const std::vector<const char *> &argv, std::vector<std::string> &o
     os << "clang: error: the command line does not run clang -cc1\n";
     return false;
   }
-  out.assign(args.begin() + 1, args.end());
+  /* cc1 leaks its AST and code generator on purpose (-disable-free), as it
+   * exits next; this process goes on. */
+  out.clear();
+  for (size_t i = 1; i < args.size(); i++)
+    if (llvm::StringRef(args[i]) != "-disable-free") out.emplace_back(args[i]);
   cc1_memo.emplace(std::move(key), out);
   return true;
 }
@@ -155,7 +159,8 @@ int compile(const char *const *argv_in, int argc, const char *path, const char *
     }
   }
   clang::FrontendOptions &fo = inv->getFrontendOpts();
-  fo.DisableFree = false; /* cc1 leaks its AST on purpose, as it exits next */
+  fo.DisableFree = false;
+  inv->getCodeGenOpts().DisableFree = false;
   fo.OutputFile = "-";
   /* -mllvm options live in LLVM's global option table: parse them here, so
    * a repeated option is not an error and an error does not exit. */
