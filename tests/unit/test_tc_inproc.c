@@ -143,6 +143,40 @@ static void test_many_in_a_row(const kiln_tc_driver *inproc) {
   for (size_t f = 0; f < NFIX; f++) free(srcs[f]);
 }
 
+/* Resident memory in MB (Linux), or -1. */
+static long rss_mb(void) {
+  FILE *f = fopen("/proc/self/statm", "r");
+  long pages = -1, resident = -1;
+  if (!f) return -1;
+  if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = -1;
+  fclose(f);
+  return resident < 0 ? -1 : resident * (sysconf(_SC_PAGESIZE) / 1024) / 1024;
+}
+
+/* A server builds for hours: 100 builds must not keep what each allocated
+ * (cc1 frees nothing under -disable-free, which leaked ~320 KB a compile). */
+static void test_no_growth(const kiln_tc_driver *inproc) {
+  size_t n;
+  char *src = read_fixture("add1", &n);
+  kiln_tc_result r;
+  for (int k = 0; k < 10; k++) {
+    CHECK(build_with(inproc, targets[KILN_TARGET_LINUX_X86_64], src, n, &r));
+    kiln_tc_result_free(&r);
+  }
+  long before = rss_mb();
+  for (int k = 0; k < 100; k++) {
+    CHECK(build_with(inproc, targets[k % 2 ? KILN_TARGET_IOS_DEVICE : KILN_TARGET_LINUX_X86_64],
+                     src, n, &r));
+    kiln_tc_result_free(&r);
+  }
+  long after = rss_mb();
+  if (before >= 0) {
+    if (after - before >= 12) fprintf(stderr, "  100 builds grew memory by %ld MB\n", after - before);
+    CHECK(after - before < 12);
+  }
+  free(src);
+}
+
 /* A host patch built in-process loads into this process and runs. */
 static void test_host_patch_runs(const kiln_tc_driver *inproc) {
   kiln_runtime *rt = kiln_runtime_new();
@@ -245,6 +279,7 @@ int main(int argc, char **argv) {
   test_env_choice(inproc);
   test_same_bytes_as_spawn(inproc);
   test_many_in_a_row(inproc);
+  test_no_growth(inproc);
   test_host_patch_runs(inproc);
   for (size_t f = 0; f < NFIX; f++)
     for (int i = 0; i < KILN_TARGET_COUNT; i++) kiln_tc_buf_free(&reference[f][i]);
