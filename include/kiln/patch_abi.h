@@ -161,6 +161,13 @@ struct kiln_fn {
 #define KILN_FN_VARIADIC 2u
 #define KILN_MAX_POSITIONAL 20u
 
+/* Compiled functions touch the stack this many bytes below their frame on
+ * entry, so a fault in the stack's guard zone happens in compiled code (the
+ * runtime's stack guard turns it into a StackOverflowError) while every
+ * runtime function the code calls still has this much stack. Smaller than
+ * the margin the runtime's own recursive code keeps. */
+#define KILN_STACK_BANG (64 * 1024)
+
 /*
  * Vars: the hot-reload mechanism. Every call to a global reads var->root with
  * an acquire load, so a root swapped by another thread is seen whole, by every
@@ -286,12 +293,14 @@ typedef struct kiln_patch_fn {
 /* On every generated function listed in kiln_patch_fn tables: never inlined
  * into another and no sibling calls, so each fn of a chain of calls keeps its
  * own frame for stack traces, as on the JVM. */
+#ifndef KILN_TRACED
 #if defined(__clang__)
 #define KILN_TRACED __attribute__((noinline, disable_tail_calls))
 #elif defined(__GNUC__)
 #define KILN_TRACED __attribute__((noinline, optimize("no-optimize-sibling-calls")))
 #else
 #define KILN_TRACED
+#endif
 #endif
 
 typedef struct kiln_patch_desc {

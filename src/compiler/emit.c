@@ -34,6 +34,8 @@ typedef struct emitter {
   kiln_sb fns;      /* finished function definitions */
   kiln_sb init;     /* statements filling R[] */
   kiln_sb symbols;  /* kiln_patch_symbol rows */
+  kiln_sb fntable;  /* kiln_patch_fn rows: every generated fn function, for traces */
+  uint32_t nfns;
   uint32_t nsymbols;
   root *roots;
   uint32_t nroots, caproots;
@@ -42,6 +44,11 @@ typedef struct emitter {
   uint32_t ntemps, ntries, nlabels;
   uint32_t unit; /* the top-level form being emitted: fn ids are unique only within one */
   const kiln_emit_opts *opts;
+  /* The top-level (def name (fn ...)) forms of this patch: calls through
+   * their vars jump straight to the method's C function while the var still
+   * holds that fn. */
+  struct known_fn { kiln_var *var; kiln_node *fn; uint32_t unit; } *known;
+  uint32_t nknown;
 } emitter;
 
 /* The C function being written. */
@@ -570,65 +577,146 @@ static const char *emit_closure(emitter *e, fnctx *f, kiln_node *fn, bool fill_c
   return c;
 }
 
-static void emit_method(emitter *e, fnctx *f, kiln_node *fn, kiln_fn_method *m) {
+/* The C name of one method's function: fn_<unit>_<id>_<index>. */
+static const char *method_name(const char *fn_name, kiln_fn_method *m) {
+  return fmt("%s_%u", fn_name, m->index);
+}
+
+/* A method's parameter list: the fn object, then each fixed parameter as
+ * its own argument; a variadic method takes argc and argv as the fn does. */
+static const char *method_params(kiln_fn_method *m) {
+  if (m->variadic) return "kiln_fn *self, uint32_t argc, const kiln_val *argv";
+  kiln_sb sb;
+  kiln_sb_init(&sb);
+  kiln_sb_puts(&sb, "kiln_fn *self");
+  for (uint32_t i = 0; i < m->nfixed; i++) kiln_sb_printf(&sb, ", kiln_val p%u", i);
+  return kiln_sb_cstr(&sb);
+}
+
+static void declare_method(emitter *e, const char *fn_name, kiln_fn_method *m) {
+  kiln_sb_printf(&e->decls, "static kiln_val %s(%s);\n", method_name(fn_name, m), method_params(m));
+}
+
+/* Lists generated C function [cname] (parameters [params]) of fn node [fn]
+ * in the patch's table, so a stack trace names its frames after the fn
+ * (kiln_trace_register). It makes no sibling calls, so every fn in a chain of
+ * calls keeps its frame, as on the JVM; a top-level unit's function is kept
+ * out of line (run calls it directly). */
+static void add_fn_row(emitter *e, const char *cname, const char *params, kiln_node *fn,
+                       bool entry) {
+  const char *file = fn->file ? fn->file : e->opts->file ? e->opts->file : "NO_SOURCE_FILE";
+  kiln_sb_printf(&e->fntable, "  {(const void *)%s, %s, %s, %d, 0, %s, 0},\n", cname,
+                 c_string(fn->u.fn.qualified_name ? fn->u.fn.qualified_name : "fn"),
+                 c_string(file), fn->line, entry ? "KILN_PATCH_FN_ENTRY" : "0");
+  e->nfns++;
+  kiln_sb_printf(&e->decls, "static kiln_val %s(%s) KILN_TRACED;\n", cname, params);
+}
+
+/* Writes one method as its own C function, which the fn's entry and direct
+ * callers (see emit_invoke) call. */
+static void emit_method(emitter *e, const char *fn_name, kiln_node *fn, kiln_fn_method *m) {
   uint32_t fid = fn->u.fn.id;
-  line(f, "a%u_%u:;", fid, m->index);
-  line(f, "{");
-  f->indent++;
-  uint32_t mark_scope = f->nscope;
+  add_fn_row(e, method_name(fn_name, m), method_params(m), fn, false);
+  fnctx f;
+  fnctx_init(&f, fn->file ? fn->file : e->opts->file);
+  kiln_sb_printf(&f.out, "static kiln_val %s(%s) {\n", method_name(fn_name, m), method_params(m));
+  line(&f, "(void)self;");
+  line(&f, "STACK_CHECK();");
+  if (m->has_recur) line(&f, "volatile int *intr = kiln_rt->interrupt_flag();");
   for (uint32_t i = 0; i < m->nfixed; i++) {
-    line(f, "kiln_val %s = argv[%u];", local_cname(m->params[i]), i);
-    scope_push(f, m->params[i]);
+    if (m->variadic) line(&f, "kiln_val %s = argv[%u];", local_cname(m->params[i]), i);
+    else line(&f, "kiln_val %s = p%u;", local_cname(m->params[i]), i);
+    scope_push(&f, m->params[i]);
   }
   if (m->variadic) {
-    line(f, "kiln_val %s = kiln_rt->rest_args(argc, argv, %u);", local_cname(m->params[m->nfixed]),
+    line(&f, "kiln_val %s = kiln_rt->rest_args(argc, argv, %u);", local_cname(m->params[m->nfixed]),
          m->nfixed);
-    scope_push(f, m->params[m->nfixed]);
+    scope_push(&f, m->params[m->nfixed]);
   }
-  line(f, "m%u_%u:;", fid, m->index);
-  const char *r = emit(e, f, m->body);
-  line(f, "return %s;", r);
-  f->nscope = mark_scope;
-  f->indent--;
-  line(f, "}");
+  line(&f, "m%u_%u:;", fid, m->index);
+  const char *r = emit(e, &f, m->body);
+  line(&f, "return %s;", r);
+  kiln_sb_puts(&f.out, "}\n\n");
+  kiln_sb_putn(&e->fns, f.out.buf, f.out.len);
 }
 
-static bool has_method_recur(kiln_node *fn) {
-  for (uint32_t i = 0; i < fn->u.fn.nmethods; i++)
-    if (fn->u.fn.methods[i]->has_recur) return true;
-  return false;
+static const char *fn_name_of(uint32_t unit, kiln_node *fn) {
+  return fn->u.fn.toplevel ? fmt("top_%u", unit) : fmt("fn_%u_%u", unit, fn->u.fn.id);
 }
 
-/* Writes the C function for a fn node; returns its name. */
+/* Writes the C functions for a fn node: one per method, and the entry the
+ * fn object holds, which dispatches on argc; returns the entry's name.
+ * A top-level unit's single method stays inside its entry. */
 static const char *emit_fn_function(emitter *e, kiln_node *fn) {
-  const char *name = fn->u.fn.toplevel ? fmt("top_%u", e->unit)
-                                       : fmt("fn_%u_%u", e->unit, fn->u.fn.id);
+  const char *name = fn_name_of(e->unit, fn);
+  add_fn_row(e, name, "kiln_fn *self, uint32_t argc, const kiln_val *argv", fn,
+             !fn->u.fn.toplevel);
   fnctx f;
   fnctx_init(&f, fn->file ? fn->file : e->opts->file);
   kiln_sb_printf(&e->decls, "static kiln_val %s(kiln_fn *self, uint32_t argc, const kiln_val *argv);\n",
                  name);
+  uint32_t n = fn->u.fn.nmethods;
+  bool split = !fn->u.fn.toplevel;
+  if (split) {
+    for (uint32_t i = 0; i < n; i++) declare_method(e, name, fn->u.fn.methods[i]);
+    for (uint32_t i = 0; i < n; i++) emit_method(e, name, fn, fn->u.fn.methods[i]);
+  }
   if (fn->u.fn.qualified_name)
     kiln_sb_printf(&f.out, "/* %s */\n", fn->u.fn.qualified_name);
   kiln_sb_printf(&f.out, "static kiln_val %s(kiln_fn *self, uint32_t argc, const kiln_val *argv) {\n",
                  name);
   line(&f, "(void)self; (void)argv;");
-  if (!fn->u.fn.toplevel) line(&f, "kiln_rt->stack_check();");
-  if (has_method_recur(fn)) line(&f, "volatile int *intr = kiln_rt->interrupt_flag();");
-  uint32_t n = fn->u.fn.nmethods;
   line(&f, "switch (argc) {");
   kiln_fn_method *variadic = NULL;
   for (uint32_t i = 0; i < n; i++) {
     kiln_fn_method *m = fn->u.fn.methods[i];
-    if (m->variadic) variadic = m;
-    else line(&f, "case %u: goto a%u_%u;", m->nfixed, fn->u.fn.id, m->index);
+    if (m->variadic) {
+      variadic = m;
+      continue;
+    }
+    if (!split) {
+      line(&f, "case %u: goto a%u_%u;", m->nfixed, fn->u.fn.id, m->index);
+      continue;
+    }
+    kiln_sb args;
+    kiln_sb_init(&args);
+    for (uint32_t j = 0; j < m->nfixed; j++) kiln_sb_printf(&args, ", argv[%u]", j);
+    line(&f, "case %u: return %s(self%s);", m->nfixed, method_name(name, m), kiln_sb_cstr(&args));
   }
-  if (variadic)
+  if (variadic && split)
+    line(&f, "default: if (argc >= %u) return %s(self, argc, argv); return kiln_rt->arity_error(self, argc);",
+         variadic->nfixed, method_name(name, variadic));
+  else if (variadic)
     line(&f, "default: if (argc >= %u) goto a%u_%u; return kiln_rt->arity_error(self, argc);",
          variadic->nfixed, fn->u.fn.id, variadic->index);
   else
     line(&f, "default: return kiln_rt->arity_error(self, argc);");
   line(&f, "}");
-  for (uint32_t i = 0; i < n; i++) emit_method(e, &f, fn, fn->u.fn.methods[i]);
+  if (!split) {
+    for (uint32_t i = 0; i < n; i++) {
+      kiln_fn_method *m = fn->u.fn.methods[i];
+      line(&f, "a%u_%u:;", fn->u.fn.id, m->index);
+      line(&f, "{");
+      f.indent++;
+      uint32_t mark_scope = f.nscope;
+      if (m->has_recur) line(&f, "volatile int *intr = kiln_rt->interrupt_flag();");
+      for (uint32_t j = 0; j < m->nfixed; j++) {
+        line(&f, "kiln_val %s = argv[%u];", local_cname(m->params[j]), j);
+        scope_push(&f, m->params[j]);
+      }
+      if (m->variadic) {
+        line(&f, "kiln_val %s = kiln_rt->rest_args(argc, argv, %u);",
+             local_cname(m->params[m->nfixed]), m->nfixed);
+        scope_push(&f, m->params[m->nfixed]);
+      }
+      line(&f, "m%u_%u:;", fn->u.fn.id, m->index);
+      const char *r = emit(e, &f, m->body);
+      line(&f, "return %s;", r);
+      f.nscope = mark_scope;
+      f.indent--;
+      line(&f, "}");
+    }
+  }
   kiln_sb_puts(&f.out, "}\n\n");
   kiln_sb_putn(&e->fns, f.out.buf, f.out.len);
   return name;
@@ -729,24 +817,80 @@ static const char *emit_args(emitter *e, fnctx *f, uint32_t n, kiln_node **items
   return a;
 }
 
+/* The fixed-arity method of a fn this patch defines that a call through
+ * [var] with [argc] arguments would run, and the fn's C name. */
+static kiln_fn_method *known_method(emitter *e, kiln_var *var, uint32_t argc, const char **fn_name) {
+  for (uint32_t i = 0; i < e->nknown; i++) {
+    if (e->known[i].var != var) continue;
+    kiln_node *fn = e->known[i].fn;
+    for (uint32_t j = 0; j < fn->u.fn.nmethods; j++) {
+      kiln_fn_method *m = fn->u.fn.methods[j];
+      if (!m->variadic && m->nfixed == argc && argc <= KILN_MAX_POSITIONAL) {
+        *fn_name = fn_name_of(e->known[i].unit, fn);
+        return m;
+      }
+    }
+    return NULL;
+  }
+  return NULL;
+}
+
 static const char *emit_invoke(emitter *e, fnctx *f, kiln_node *n) {
   const char *inl = emit_inline(e, f, n);
   if (inl) return inl;
   kiln_node *fn = n->u.invoke.fn;
+  uint32_t argc = n->u.invoke.n;
   const char *t, *args;
   if (fn->kind == KILN_N_VAR) {
-    const char *v = var_ref(e, fn->u.var.var);
-    args = emit_args(e, f, n->u.invoke.n, n->u.invoke.args);
+    kiln_var *var = fn->u.var.var;
+    const char *v = var_ref(e, var);
+    const char *target;
+    kiln_fn_method *m = known_method(e, var, argc, &target);
+    if (m) {
+      /* While the var holds the fn this patch made, call its method
+       * directly, with the arguments in registers; otherwise as usual. */
+      const char **vals = kiln_alloc((argc ? argc : 1) * sizeof *vals);
+      kiln_sb direct;
+      kiln_sb_init(&direct);
+      for (uint32_t i = 0; i < argc; i++) {
+        vals[i] = emit(e, f, n->u.invoke.args[i]);
+        kiln_sb_printf(&direct, ", %s", vals[i]);
+      }
+      const char *callee = temp(e);
+      t = temp(e);
+      line(f, "kiln_val %s = var_deref(%s %s);", callee, v, var_comment(var));
+      line(f, "kiln_val %s;", t);
+      line(f, "if (__builtin_expect(KILN_HAS_TYPE(%s, KILN_T_FN) && ((kiln_fn *)%s)->code == %s, 1)) {",
+           callee, callee, target);
+      line(f, "  %s = %s((kiln_fn *)%s%s);", t, method_name(target, m), callee,
+           kiln_sb_cstr(&direct));
+      line(f, "} else {");
+      f->indent++;
+      if (argc) {
+        kiln_sb sb;
+        kiln_sb_init(&sb);
+        for (uint32_t i = 0; i < argc; i++) kiln_sb_printf(&sb, "%s%s", i ? ", " : "", vals[i]);
+        args = fmt("a%u", ++e->ntemps);
+        line(f, "kiln_val %s[%u] = {%s};", args, argc, kiln_sb_cstr(&sb));
+        line(f, "%s = call_val(%s, %u, %s);", t, callee, argc, args);
+        line(f, "DROP(%s);", args);
+      } else {
+        line(f, "%s = call_val(%s, 0, NULL);", t, callee);
+      }
+      f->indent--;
+      line(f, "}");
+      return t;
+    }
+    args = emit_args(e, f, argc, n->u.invoke.args);
     t = temp(e);
-    line(f, "kiln_val %s = call_var(%s %s, %u, %s);", t, v,
-         var_comment(fn->u.var.var), n->u.invoke.n, args);
+    line(f, "kiln_val %s = call_var(%s %s, %u, %s);", t, v, var_comment(var), argc, args);
   } else {
     const char *callee = emit(e, f, fn);
-    args = emit_args(e, f, n->u.invoke.n, n->u.invoke.args);
+    args = emit_args(e, f, argc, n->u.invoke.args);
     t = temp(e);
-    line(f, "kiln_val %s = call_val(%s, %u, %s);", t, callee, n->u.invoke.n, args);
+    line(f, "kiln_val %s = call_val(%s, %u, %s);", t, callee, argc, args);
   }
-  if (n->u.invoke.n) line(f, "DROP(%s);", args);
+  if (argc) line(f, "DROP(%s);", args);
   return t;
 }
 
@@ -998,6 +1142,17 @@ static void bind_print_vars(void) {
  */
 static const char fast_paths[] =
     "#define INLINE static inline __attribute__((always_inline))\n"
+    "/* Every method begins with a stack check. In a patch it is one load,\n"
+    " * KILN_STACK_BANG bytes below the frame: near the end of the stack it\n"
+    " * faults in the guard zone, inside this patch, and the runtime's stack\n"
+    " * guard turns the fault into a StackOverflowError. The standard library,\n"
+    " * linked into the runtime itself, asks the runtime. */\n"
+    "#ifdef KILN_LIBRARY_CODE\n"
+    "#define STACK_CHECK() kiln_rt->stack_check()\n"
+    "#else\n"
+    "#define STACK_CHECK() \\\n"
+    "  ((void)*(volatile char *)((char *)__builtin_frame_address(0) - KILN_STACK_BANG))\n"
+    "#endif\n"
     "INLINE kiln_val var_deref(kiln_var *v) {\n"
     "  return (v->h.flags & KILN_VAR_DYNAMIC) ? kiln_rt->var_get(v) : KILN_VAR_ROOT(v);\n"
     "}\n"
@@ -1044,7 +1199,17 @@ static kiln_val emit_patch_body(void *ctx) {
   kiln_sb_init(&e.fns);
   kiln_sb_init(&e.init);
   kiln_sb_init(&e.symbols);
+  kiln_sb_init(&e.fntable);
 
+  e.known = kiln_alloc((job->n ? job->n : 1) * sizeof *e.known);
+  for (uint32_t i = 0; i < job->n; i++) {
+    kiln_var *var;
+    kiln_node *fn = defined_fn(job->units[i], &var);
+    if (!fn) continue;
+    e.known[e.nknown++] = (struct known_fn){var, fn, i};
+    const char *name = fn_name_of(i, fn);
+    for (uint32_t j = 0; j < fn->u.fn.nmethods; j++) declare_method(&e, name, fn->u.fn.methods[j]);
+  }
   for (uint32_t i = 0; i < job->n; i++) {
     e.unit = i;
     emit_fn_function(&e, job->units[i]);
@@ -1097,10 +1262,15 @@ static kiln_val emit_patch_body(void *ctx) {
   if (e.nsymbols) kiln_sb_putn(&out, e.symbols.buf, e.symbols.len);
   else kiln_sb_puts(&out, "  {0, 0, 0},\n");
   kiln_sb_puts(&out, "};\n\n");
+  kiln_sb_puts(&out, "/* Every generated fn function, for stack traces. */\n"
+                     "static const kiln_patch_fn fns[] = {\n");
+  if (e.nfns) kiln_sb_putn(&out, e.fntable.buf, e.fntable.len);
+  else kiln_sb_puts(&out, "  {0, 0, 0, 0, 0, 0, 0},\n");
+  kiln_sb_puts(&out, "};\n\n");
   kiln_sb_printf(&out,
                  "static const kiln_patch_desc desc = {\n"
-                 "  KILN_ABI_VERSION, KILN_LAYOUT_HASH, %s, %s, %u, symbols, run,\n};\n\n",
-                 c_string(job->opts->ns), c_string(file), e.nsymbols);
+                 "  KILN_ABI_VERSION, KILN_LAYOUT_HASH, %s, %s, %u, symbols, run, %u, fns,\n};\n\n",
+                 c_string(job->opts->ns), c_string(file), e.nsymbols, e.nfns);
   kiln_sb_printf(&out,
                  "__attribute__((visibility(\"default\")))\n"
                  "const kiln_patch_desc *kiln_patch_%s(const kiln_api *api) {\n"
