@@ -106,3 +106,11 @@
     (is (thrown? AssertionError (f -1))))
   (let [g (fn [x] {:post [(pos? %)]} x)]
     (is (thrown? AssertionError (g -1)))))
+
+(defn- overflow [n] (inc (overflow n)))
+
+(deftest runaway-recursion-is-an-error
+  ;; Twice: the first overflow must leave the thread able to overflow again.
+  (is (thrown? StackOverflowError (overflow 1)))
+  (is (thrown? StackOverflowError (overflow 1)))
+  (is (= :caught @(future (try (overflow 1) (catch StackOverflowError _ :caught))))))
