@@ -341,6 +341,11 @@ static void print_exception(kiln_printer *p, kiln_val x) {
       kiln_sb_puts(sb, "\n   :data ");
       kiln_printer_value(p, ex->data);
     }
+    kiln_val at = kiln_first(kiln_ex_trace(e)); /* its top frame, as the JVM's :at */
+    if (at != KILN_NIL) {
+      kiln_sb_puts(sb, "\n   :at ");
+      kiln_printer_value(p, at);
+    }
     kiln_sb_putc(sb, '}');
   }
   kiln_sb_puts(sb, "]\n :trace\n [");

@@ -77,6 +77,7 @@ want_order '[user/c user/b user/eval]' '[user/c user/b user/eval]' \
 want_order 'ArithmeticException Divide by zero' $'\tuser/c (trace.clj:1)' $'\tuser/b (trace.clj:2)' \
            'ExceptionInfo outer {:k 1}' $'\tuser/eval (trace.clj:13)' 'Caused by:' \
            'ArithmeticException Divide by zero' $'\tuser/c (trace.clj:1)'
+want ':at [user/c invoke "trace.clj" 1]'   # #error {...}'s :via entries
 
 current="test errt.clj"
 run test "${mode[@]}" errt.clj

@@ -11,3 +11,4 @@
 (require 'clojure.repl)
 (try (b 1) (catch Exception e (clojure.repl/pst e 2)))
 (try (b 1) (catch Exception e (clojure.repl/pst (ex-info "outer" {:k 1} e) 1)))
+(println (re-find #":at \[user/c invoke \"trace.clj\" 1\]" (pr-str (try (b 1) (catch Exception e e)))))
