@@ -12,6 +12,7 @@
  * Without the module (LLVM's development files were missing at build time)
  * only the fallback is tested.
  */
+#include <pthread.h>
 #include <spawn.h>
 #include <sys/wait.h>
 
@@ -177,6 +178,41 @@ static void test_no_growth(const kiln_tc_driver *inproc) {
   free(src);
 }
 
+/* Builds from several threads at once (a server building for two devices)
+ * each get their own right bytes. */
+typedef struct builder {
+  const kiln_tc_driver *d;
+  int first, bad;
+} builder;
+
+static void *builder_main(void *arg) {
+  builder *b = arg;
+  size_t n;
+  char *src = read_fixture("nested", &n);
+  for (int k = 0; k < 8; k++) {
+    int i = (b->first + k) % KILN_TARGET_COUNT;
+    kiln_tc_result r;
+    if (kiln_tc_build(targets[i], src, n, &(kiln_tc_opts){.no_cache = true}, &r) != 0 ||
+        r.size != reference[1][i].size || memcmp(r.bytes, reference[1][i].data, r.size) != 0)
+      b->bad++;
+    kiln_tc_result_free(&r);
+  }
+  free(src);
+  return NULL;
+}
+
+static void test_threads(const kiln_tc_driver *inproc) {
+  kiln_tc_set_driver(inproc);
+  builder b[3] = {{inproc, 0, 0}, {inproc, 3, 0}, {inproc, 5, 0}};
+  pthread_t th[3];
+  for (int i = 0; i < 3; i++) CHECK(pthread_create(&th[i], NULL, builder_main, &b[i]) == 0);
+  for (int i = 0; i < 3; i++) {
+    pthread_join(th[i], NULL);
+    CHECK(b[i].bad == 0);
+  }
+  kiln_tc_set_driver(NULL);
+}
+
 /* A host patch built in-process loads into this process and runs. */
 static void test_host_patch_runs(const kiln_tc_driver *inproc) {
   kiln_runtime *rt = kiln_runtime_new();
@@ -277,9 +313,14 @@ int main(int argc, char **argv) {
     return check_summary();
   }
   test_env_choice(inproc);
+  /* A server's preload builds on its own thread while the builds below
+   * start (after the last setenv: getenv on another thread races it). */
+  kiln_tc_preload();
+  kiln_tc_preload();
   test_same_bytes_as_spawn(inproc);
   test_many_in_a_row(inproc);
   test_no_growth(inproc);
+  test_threads(inproc);
   test_host_patch_runs(inproc);
   for (size_t f = 0; f < NFIX; f++)
     for (int i = 0; i < KILN_TARGET_COUNT; i++) kiln_tc_buf_free(&reference[f][i]);
