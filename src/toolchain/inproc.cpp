@@ -16,8 +16,9 @@
  * command line, then lld::CommonLinkerContext::destroy(), which lld 14 needs
  * before the next link in the same process. lld keeps global state, so links
  * are serialised; so are compiles (the -mllvm options are global too). A
- * fatal lld error would end the process through exit(): the link runs in a
- * CrashRecoveryContext so that it returns here instead.
+ * fatal lld error, or more errors than its limit, would end the process
+ * through exit(): the link runs in a CrashRecoveryContext so that it returns
+ * here instead (with the runtime's SIGSEGV/SIGBUS handlers left in place).
  */
 #include <clang/Basic/Diagnostic.h>
 #include <clang/Basic/DiagnosticOptions.h>
@@ -40,6 +41,7 @@
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -204,7 +206,17 @@ int link(int macho, const char *const *argv, int argc, char **diag) {
   llvm::raw_string_ostream os(text);
   llvm::ArrayRef<const char *> args(argv, static_cast<size_t>(argc));
   bool ok = false;
+  /* Enabling crash recovery installs LLVM's handlers for SIGSEGV and SIGBUS
+   * too, process-wide, and those would take a stack overflow on another
+   * thread from the runtime's stack guard (and run without an alternate
+   * stack). Only the exit path is wanted: the previous SIGSEGV and SIGBUS
+   * handlers go straight back, and Disable restores the same ones. */
+  struct sigaction segv, bus;
+  sigaction(SIGSEGV, nullptr, &segv);
+  sigaction(SIGBUS, nullptr, &bus);
   llvm::CrashRecoveryContext::Enable();
+  sigaction(SIGSEGV, &segv, nullptr);
+  sigaction(SIGBUS, &bus, nullptr);
   {
     llvm::CrashRecoveryContext crc;
     bool returned = crc.RunSafely([&] {

@@ -13,6 +13,7 @@
  * only the fallback is tested.
  */
 #include <pthread.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 
@@ -84,6 +85,9 @@ static void test_same_bytes_as_spawn(const kiln_tc_driver *inproc) {
  * arm64 and x86_64 compiles): lld's and clang's state must not leak from
  * one build into the next. */
 static void test_many_in_a_row(const kiln_tc_driver *inproc) {
+  /* The runtime's stack guard owns SIGSEGV: links must leave it there. */
+  struct sigaction segv_before, segv_after;
+  sigaction(SIGSEGV, NULL, &segv_before);
   char *srcs[NFIX];
   size_t lens[NFIX];
   for (size_t f = 0; f < NFIX; f++) srcs[f] = read_fixture(fixtures[f], &lens[f]);
@@ -142,6 +146,9 @@ static void test_many_in_a_row(const kiln_tc_driver *inproc) {
     kiln_tc_result_free(&r);
   }
   for (size_t f = 0; f < NFIX; f++) free(srcs[f]);
+  sigaction(SIGSEGV, NULL, &segv_after);
+  CHECK(segv_after.sa_sigaction == segv_before.sa_sigaction &&
+        segv_after.sa_flags == segv_before.sa_flags);
 }
 
 /* Resident memory in MB (Linux), or -1. */
