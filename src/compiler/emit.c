@@ -593,10 +593,6 @@ static const char *method_params(kiln_fn_method *m) {
   return kiln_sb_cstr(&sb);
 }
 
-static void declare_method(emitter *e, const char *fn_name, kiln_fn_method *m) {
-  kiln_sb_printf(&e->decls, "static kiln_val %s(%s);\n", method_name(fn_name, m), method_params(m));
-}
-
 /* Lists generated C function [cname] (parameters [params]) of fn node [fn]
  * in the patch's table, so a stack trace names its frames after the fn
  * (kiln_trace_register). It makes no sibling calls, so every fn in a chain of
@@ -653,12 +649,9 @@ static const char *emit_fn_function(emitter *e, kiln_node *fn) {
              !fn->u.fn.toplevel);
   fnctx f;
   fnctx_init(&f, fn->file ? fn->file : e->opts->file);
-  kiln_sb_printf(&e->decls, "static kiln_val %s(kiln_fn *self, uint32_t argc, const kiln_val *argv);\n",
-                 name);
   uint32_t n = fn->u.fn.nmethods;
   bool split = !fn->u.fn.toplevel;
   if (split) {
-    for (uint32_t i = 0; i < n; i++) declare_method(e, name, fn->u.fn.methods[i]);
     for (uint32_t i = 0; i < n; i++) emit_method(e, name, fn, fn->u.fn.methods[i]);
   }
   if (fn->u.fn.qualified_name)
@@ -1206,9 +1199,8 @@ static kiln_val emit_patch_body(void *ctx) {
     kiln_var *var;
     kiln_node *fn = defined_fn(job->units[i], &var);
     if (!fn) continue;
+    /* (add_fn_row declares every function, ahead of all definitions) */
     e.known[e.nknown++] = (struct known_fn){var, fn, i};
-    const char *name = fn_name_of(i, fn);
-    for (uint32_t j = 0; j < fn->u.fn.nmethods; j++) declare_method(&e, name, fn->u.fn.methods[j]);
   }
   for (uint32_t i = 0; i < job->n; i++) {
     e.unit = i;
