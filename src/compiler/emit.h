@@ -7,17 +7,19 @@
  *
  *   - R[]: every constant and var the code uses, in GC-scanned memory the
  *     runtime allocates (api->alloc_roots), filled when the patch runs.
- *   - one C function per fn (all arities in one function, dispatching on
- *     argc), one per top-level form (top_N), and for every try form a body,
- *     a handler and a finally function over a context struct holding the
- *     locals in scope.
+ *   - per fn, one C function per arity (a fixed arity takes its arguments
+ *     as C arguments) and the entry the fn object holds, dispatching on
+ *     argc; one function per top-level form (top_N); and for every try form
+ *     a body, a handler and a finally function over a context struct
+ *     holding the locals in scope.
  *   - the descriptor: ABI version and layout hash, namespace, file, the
  *     seed's patch_symbol table for each top-level (def name (fn ...)), and
  *     run(), which evaluates the top-level forms in order.
  *   - the entry point kiln_patch_<id>, the only exported symbol.
  *
  * Every global call goes through its var (an acquire load of the root), so a
- * later patch redefining a function changes every caller. Arithmetic and
+ * later patch redefining a function changes every caller; when the var holds
+ * a fn this same patch made, the call goes straight to its arity's function. Arithmetic and
  * comparisons on clojure.core's +, -, *, <, ... are inlined with fixnum fast
  * paths and overflow checks. #line directives map the C back to the .clj.
  */
