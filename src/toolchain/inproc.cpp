@@ -14,8 +14,8 @@
  *
  * Linking: lld::elf::link / lld::macho::link with the spawning driver's
  * command line, then lld::CommonLinkerContext::destroy(), which lld 14 needs
- * before the next link in the same process. lld keeps global state, so links
- * are serialised; so are compiles (the -mllvm options are global too). A
+ * before the next link in the same process. lld keeps global state and
+ * LLVM's options are global, so the module runs one step at a time. A
  * fatal lld error, or more errors than its limit, would end the process
  * through exit(): the link runs in a CrashRecoveryContext so that it returns
  * here instead (with the runtime's SIGSEGV/SIGBUS handlers left in place).
@@ -64,7 +64,9 @@ std::string getLLDVersion();
 
 namespace {
 
-std::mutex compile_mu, link_mu;
+/* One step at a time: lld's state is global, and so are LLVM's command-line
+ * options, which compiles parse (-mllvm) and a first link registers. */
+std::mutex step_mu;
 std::once_flag targets_once;
 /* Driver command line (without the input) -> cc1 arguments (after "-cc1"). */
 std::map<std::string, std::vector<std::string>> cc1_memo;
@@ -116,7 +118,7 @@ bool cc1_args(const std::vector<const char *> &argv, std::vector<std::string> &o
 
 int compile(const char *const *argv_in, int argc, const char *path, const char *src, size_t n,
             uint8_t **obj, size_t *objn, char **diag) {
-  std::lock_guard<std::mutex> guard(compile_mu);
+  std::lock_guard<std::mutex> guard(step_mu);
   std::call_once(targets_once, [] {
     llvm::InitializeAllTargets();
     llvm::InitializeAllTargetMCs();
@@ -200,7 +202,7 @@ int compile(const char *const *argv_in, int argc, const char *path, const char *
 }
 
 int link(int macho, const char *const *argv, int argc, char **diag) {
-  std::lock_guard<std::mutex> guard(link_mu);
+  std::lock_guard<std::mutex> guard(step_mu);
   *diag = nullptr;
   std::string text;
   llvm::raw_string_ostream os(text);
