@@ -60,6 +60,8 @@ void kiln_tc_compile_cmd_make(const kiln_tc_job *job, const char *cc, const char
   cmd->argc = argc;
 }
 
+/* Changing the flags below changes the bytes of every patch: bump the cache
+ * epoch in kiln_tc_key (toolchain.c), which does not hash them. */
 int kiln_tc_link_cmd_make(const kiln_tc_job *job, const char *ld, const char *dir,
                           const kiln_tc_buf *object, kiln_tc_cmd *cmd, kiln_tc_result *res) {
   char *obj = cmd->path[0], *lib = cmd->path[1], *map = cmd->path[2];

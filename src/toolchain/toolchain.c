@@ -208,7 +208,9 @@ static void kiln_tc_key(const kiln_tc_job *job, const char *version, const uint8
                         const char *src, size_t n, char out[65]) {
   kiln_sha256_ctx c;
   kiln_sha256_init(&c);
-  kiln_tc_key_str(&c, "kiln-patch-cache-1");
+  /* The cache's epoch: the link commands (args.c) are not hashed, so any
+   * change to them (or to how bytes are signed) bumps this number. */
+  kiln_tc_key_str(&c, "kiln-patch-cache-2");
   kiln_tc_key_str(&c, job->target->name);
   kiln_tc_key_str(&c, job->triple);
   kiln_tc_key_str(&c, job->min);
