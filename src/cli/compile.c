@@ -203,11 +203,11 @@ int kiln_cmd_compile(int argc, char **argv) {
       for (int p = KILN_PHASE_compile; p <= KILN_PHASE_sign; p++) t.ms[p] = res.t.ms[p];
       rc = kiln_compile_write(a.out, res.bytes, res.size) ? 0 : 1;
       if (rc == 0 && a.timings) {
-        char line[512];
+        char line[512], driver[1200];
         kiln_timings_format(&t, line, sizeof line);
-        fprintf(stderr, "kiln: %s: %s %s, %zu bytes, entry %s%s; %s\n", a.out, target->name,
-                kiln_tc_target_ext(target), res.size, res.entry, res.cached ? ", cached" : "",
-                line);
+        fprintf(stderr, "kiln: %s: %s %s, %zu bytes, entry %s%s; %s; driver %s\n", a.out,
+                target->name, kiln_tc_target_ext(target), res.size, res.entry,
+                res.cached ? ", cached" : "", line, kiln_tc_driver_describe(driver, sizeof driver));
       }
     }
     kiln_tc_result_free(&res);

@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "nrepl/nrepl.h"
+#include "toolchain/toolchain.h"
 
 static bool parse_port(const char *s, int *out) {
   char *end;
@@ -66,5 +67,8 @@ int kiln_cmd_serve(int argc, char **argv) {
     return 2;
   }
   o.kiln_path = self_path(argv[0]);
+  /* Load the in-process toolchain now, on a background thread, so the first
+   * eval does not wait for it. */
+  kiln_tc_preload();
   return kiln_server_run(&o);
 }
