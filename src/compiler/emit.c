@@ -812,7 +812,8 @@ static const char *emit_args(emitter *e, fnctx *f, uint32_t n, kiln_node **items
 
 /* The fixed-arity method of a fn this patch defines that a call through
  * [var] with [argc] arguments would run, and the fn's C name. */
-static kiln_fn_method *known_method(emitter *e, kiln_var *var, uint32_t argc, const char **fn_name) {
+static kiln_fn_method *known_method(emitter *e, kiln_var *var, uint32_t argc, const char **fn_name,
+                                    uint32_t *slot) {
   for (uint32_t i = 0; i < e->nknown; i++) {
     if (e->known[i].var != var) continue;
     kiln_node *fn = e->known[i].fn;
@@ -820,12 +821,22 @@ static kiln_fn_method *known_method(emitter *e, kiln_var *var, uint32_t argc, co
       kiln_fn_method *m = fn->u.fn.methods[j];
       if (!m->variadic && m->nfixed == argc && argc <= KILN_MAX_POSITIONAL) {
         *fn_name = fn_name_of(e->known[i].unit, fn);
+        *slot = i;
         return m;
       }
     }
     return NULL;
   }
   return NULL;
+}
+
+/* The slot in K[] of the fn a top-level def of [var] makes from [init], if
+ * it is one this patch's calls know; else -1. */
+static int known_slot(emitter *e, kiln_var *var, kiln_node *init) {
+  if (init && init->kind == KILN_N_WITH_META) init = init->u.with_meta.expr;
+  for (uint32_t i = 0; i < e->nknown; i++)
+    if (e->known[i].var == var && e->known[i].fn == init) return (int)i;
+  return -1;
 }
 
 static const char *emit_invoke(emitter *e, fnctx *f, kiln_node *n) {
@@ -838,7 +849,8 @@ static const char *emit_invoke(emitter *e, fnctx *f, kiln_node *n) {
     kiln_var *var = fn->u.var.var;
     const char *v = var_ref(e, var);
     const char *target;
-    kiln_fn_method *m = known_method(e, var, argc, &target);
+    uint32_t slot;
+    kiln_fn_method *m = known_method(e, var, argc, &target, &slot);
     if (m) {
       /* While the var holds the fn this patch made, call its method
        * directly, with the arguments in registers; otherwise as usual. */
@@ -853,8 +865,7 @@ static const char *emit_invoke(emitter *e, fnctx *f, kiln_node *n) {
       t = temp(e);
       line(f, "kiln_val %s = var_deref(%s %s);", callee, v, var_comment(var));
       line(f, "kiln_val %s;", t);
-      line(f, "if (__builtin_expect(KILN_HAS_TYPE(%s, KILN_T_FN) && ((kiln_fn *)%s)->code == %s, 1)) {",
-           callee, callee, target);
+      line(f, "if (__builtin_expect(%s == K[%u], 1)) {", callee, slot);
       line(f, "  %s = %s((kiln_fn *)%s%s);", t, method_name(target, m), callee,
            kiln_sb_cstr(&direct));
       line(f, "} else {");
@@ -999,6 +1010,8 @@ static const char *emit(emitter *e, fnctx *f, kiln_node *n) {
     const char *meta = n->u.def.meta ? emit(e, f, n->u.def.meta) : "KILN_NIL";
     const char *init = n->u.def.init ? emit(e, f, n->u.def.init) : "KILN_NO_VALUE";
     line(f, "kiln_rt->var_def(%s, %s, %s); %s", v, init, meta, var_comment(n->u.def.var));
+    int slot = known_slot(e, n->u.def.var, n->u.def.init);
+    if (slot >= 0) line(f, "K[%d] = %s;", slot, init);
     return fmt("((kiln_val)%s)", v);
   }
   case KILN_N_IF: {
@@ -1202,6 +1215,7 @@ static kiln_val emit_patch_body(void *ctx) {
     /* (add_fn_row declares every function, ahead of all definitions) */
     e.known[e.nknown++] = (struct known_fn){var, fn, i};
   }
+  if (e.nknown) kiln_sb_puts(&e.decls, "static kiln_val *K; /* see init_known */\n");
   for (uint32_t i = 0; i < job->n; i++) {
     e.unit = i;
     emit_fn_function(&e, job->units[i]);
@@ -1242,11 +1256,22 @@ static kiln_val emit_patch_body(void *ctx) {
   kiln_sb_putn(&out, e.decls.buf, e.decls.len);
   kiln_sb_puts(&out, "\n");
   kiln_sb_putn(&out, e.fns.buf, e.fns.len);
+  if (e.nknown) {
+    /* K[i]: the fn object known fn i's def made, for direct calls; until
+     * then a word no var can hold. In GC-scanned memory, so the object
+     * cannot be collected and its address reused by another fn. */
+    kiln_sb_printf(&out,
+                   "static void init_known(void) {\n"
+                   "  K = kiln_rt->alloc_roots(%u);\n"
+                   "  for (int i = 0; i < %u; i++) K[i] = (kiln_val)&K;\n}\n\n",
+                   e.nknown, e.nknown);
+  }
   kiln_sb_printf(&out, "static void init_roots(void) {\n  R = kiln_rt->alloc_roots(%u);\n",
                  e.nroots ? e.nroots : 1);
   kiln_sb_putn(&out, e.init.buf, e.init.len);
-  kiln_sb_puts(&out, "}\n\n/* Evaluates the top-level forms in order. */\nstatic kiln_val run(void) {\n"
-                     "  init_roots();\n  kiln_val r = KILN_NIL;\n");
+  kiln_sb_puts(&out, "}\n\n/* Evaluates the top-level forms in order. */\nstatic kiln_val run(void) {\n");
+  if (e.nknown) kiln_sb_puts(&out, "  init_known();\n");
+  kiln_sb_puts(&out, "  init_roots();\n  kiln_val r = KILN_NIL;\n");
   for (uint32_t i = 0; i < job->n; i++)
     kiln_sb_printf(&out, "  r = top_%u(NULL, 0, NULL);\n", i);
   kiln_sb_puts(&out, "  return r;\n}\n\n");
