@@ -115,8 +115,7 @@ static bool kiln_tc_exists(const char *dir, const char *rel) {
   return access(path, R_OK) == 0;
 }
 
-/* The directory of the running executable into [buf]; false if unknown. */
-static bool kiln_tc_exe_dir(char *buf, size_t n) {
+bool kiln_tc_exe_dir(char *buf, size_t n) {
 #if defined(__APPLE__)
   uint32_t size = (uint32_t)n;
   if (_NSGetExecutablePath(buf, &size) != 0) return false;

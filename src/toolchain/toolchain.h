@@ -113,6 +113,8 @@ void kiln_tc_target_triple(const kiln_target *t, const char *min, char *buf, siz
  * kiln executable (install prefix or build tree), else this source tree.
  * NULL if none exists. */
 const char *kiln_tc_include_dir(void);
+/* The directory of the running executable into [buf]; false if unknown. */
+bool kiln_tc_exe_dir(char *buf, size_t n);
 /* The directory holding libSystem.tbd (the Mach-O link stub): $KILN_TBD_DIR,
  * else PREFIX/share/kiln, else this source tree's src/toolchain. NULL if none. */
 const char *kiln_tc_tbd_dir(void);

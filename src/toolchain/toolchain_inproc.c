@@ -22,9 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#if defined(__APPLE__)
-#include <mach-o/dyld.h>
-#endif
 
 #include "toolchain/inproc.h"
 #include "toolchain/toolchain.h"
@@ -45,21 +42,6 @@ static pthread_mutex_t kiln_tcm_lock = PTHREAD_MUTEX_INITIALIZER;
 static const kiln_tcm *kiln_tcm_loaded;
 static bool kiln_tcm_tried;
 static char kiln_tcm_why[1024];
-
-static bool kiln_tcm_exe_dir(char *buf, size_t n) {
-#if defined(__APPLE__)
-  uint32_t size = (uint32_t)n;
-  if (_NSGetExecutablePath(buf, &size) != 0) return false;
-#else
-  ssize_t len = readlink("/proc/self/exe", buf, n - 1);
-  if (len <= 0) return false;
-  buf[len] = 0;
-#endif
-  char *slash = strrchr(buf, '/');
-  if (!slash) return false;
-  *slash = 0;
-  return true;
-}
 
 /* Tries one path; on failure appends why to [why]. */
 static const kiln_tcm *kiln_tcm_try(const char *path, char *why, size_t n) {
@@ -90,7 +72,7 @@ static const kiln_tcm *kiln_tcm_load(void) {
     return m;
   }
   char dir[PATH_MAX], path[PATH_MAX + 64];
-  if (kiln_tcm_exe_dir(dir, sizeof dir)) {
+  if (kiln_tc_exe_dir(dir, sizeof dir)) {
     static const char *const rel[] = {"", "../lib/"};
     for (int i = 0; i < 2; i++) {
       snprintf(path, sizeof path, "%s/%s" KILN_TCM_FILE, dir, rel[i]);
