@@ -51,11 +51,8 @@ static bool fixture_prebuilt(const char *name, const kiln_target *t, const char 
   return true;
 }
 
-/* Builds tests/patch/fixtures/[name].c for [target] with one optional -D
- * flag; exits the test on failure (nothing else can be tested then). */
-static kiln_tc_result fixture_build(const char *name, const char *target, const char *define) {
-  kiln_tc_result r;
-  if (fixture_prebuilt(name, kiln_tc_target_find(target), define, &r)) return r;
+/* The C of tests/patch/fixtures/[name].c; exits the test when it is missing. */
+static inline kiln_tc_buf fixture_source(const char *name) {
   char path[256];
   snprintf(path, sizeof path, "tests/patch/fixtures/%s.c", name);
   kiln_tc_buf src = {0};
@@ -63,10 +60,19 @@ static kiln_tc_result fixture_build(const char *name, const char *target, const 
     fprintf(stderr, "cannot read %s (run from the source root)\n", path);
     exit(2);
   }
+  return src;
+}
+
+/* Builds tests/patch/fixtures/[name].c for [target] with one optional -D
+ * flag; exits the test on failure (nothing else can be tested then). */
+static kiln_tc_result fixture_build(const char *name, const char *target, const char *define) {
+  kiln_tc_result r;
+  if (fixture_prebuilt(name, kiln_tc_target_find(target), define, &r)) return r;
+  kiln_tc_buf src = fixture_source(name);
   const char *flags[1] = {define};
   kiln_tc_opts o = {.cflags = flags, .ncflags = define ? 1 : 0};
   if (kiln_tc_build(kiln_tc_target_find(target), (const char *)src.data, src.size, &o, &r) != 0) {
-    fprintf(stderr, "building %s for %s: %s\n%s", path, target, r.message,
+    fprintf(stderr, "building fixture %s for %s: %s\n%s", name, target, r.message,
             r.diagnostics ? r.diagnostics : "");
     exit(2);
   }

@@ -30,13 +30,7 @@ static const char *const fixtures[] = {"add1", "nested", "native", "value"};
 static const kiln_target *targets[KILN_TARGET_COUNT];
 
 static char *read_fixture(const char *name, size_t *n) {
-  char path[256];
-  snprintf(path, sizeof path, "tests/patch/fixtures/%s.c", name);
-  kiln_tc_buf b = {0};
-  if (!kiln_tc_read_file(path, &b)) {
-    fprintf(stderr, "cannot read %s (run from the source root)\n", path);
-    exit(2);
-  }
+  kiln_tc_buf b = fixture_source(name);
   *n = b.size;
   return (char *)b.data;
 }
