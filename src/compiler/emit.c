@@ -10,6 +10,7 @@
  * Locals are C variables named l<id>_<name> (ids are unique in the unit), so
  * a person debugging a patch can match them to the source.
  */
+#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <string.h>
@@ -49,6 +50,12 @@ typedef struct emitter {
    * holds that fn. */
   struct known_fn { kiln_var *var; kiln_node *fn; uint32_t unit; } *known;
   uint32_t nknown;
+  /* The method whose own C function is being written (not a lifted try
+   * body or a nested fn), and how many direct calls it makes to itself:
+   * those call its inline copy (see emit_method). */
+  kiln_fn_method *self_method;
+  struct fnctx *self_f;
+  uint32_t self_calls;
 } emitter;
 
 /* The C function being written. */
@@ -231,6 +238,14 @@ static const char *var_ref(emitter *e, kiln_var *v) {
 static const char *var_comment(kiln_var *v) {
   kiln_ns *ns = (kiln_ns *)v->ns;
   return fmt("/* %s/%s */", kiln_sym_name(ns->name), kiln_sym_name(v->sym));
+}
+
+/* An expression reading [v]'s value. As on the JVM, whether a var is
+ * dynamic is settled when code using it is compiled: a var dynamic by then
+ * is read through its thread bindings, any other var by its root alone. */
+static const char *var_read(emitter *e, kiln_var *v) {
+  bool dynamic = __atomic_load_n(&v->h.flags, __ATOMIC_ACQUIRE) & KILN_VAR_DYNAMIC;
+  return fmt("%s(%s %s)", dynamic ? "var_deref" : "KILN_VAR_ROOT", var_ref(e, v), var_comment(v));
 }
 
 /*
@@ -608,16 +623,52 @@ static void add_fn_row(emitter *e, const char *cname, const char *params, kiln_n
   kiln_sb_printf(&e->decls, "static kiln_val %s(%s) KILN_TRACED;\n", cname, params);
 }
 
+/* A method that calls itself directly gets one level of that recursion
+ * inlined, as a JIT would: its C function is written twice, the method
+ * (which calls the copy) and an always-inline copy (which calls the
+ * method), so a recursive call costs a real call only every other level.
+ * Every call still reads the var. Only small methods with few self-calls
+ * are doubled; the limits bound the code each one adds. */
+#define SELF_INLINE_MAX_CALLS 4u
+#define SELF_INLINE_MAX_TEXT 4096u
+
+/* [text] with each call of function [from] (the identifier followed by a
+ * parenthesis) renamed to [to]. */
+static kiln_sb rename_calls(const kiln_sb *text, const char *from, const char *to) {
+  kiln_sb out;
+  kiln_sb_init(&out);
+  const char *s = kiln_sb_cstr((kiln_sb *)text);
+  size_t flen = strlen(from);
+  for (const char *p = s; *p;) {
+    const char *hit = strstr(p, from);
+    if (!hit) {
+      kiln_sb_puts(&out, p);
+      break;
+    }
+    bool starts = hit == s || !(isalnum((unsigned char)hit[-1]) || hit[-1] == '_');
+    kiln_sb_putn(&out, p, (size_t)(hit - p));
+    if (starts && hit[flen] == '(') kiln_sb_puts(&out, to);
+    else kiln_sb_putn(&out, hit, flen);
+    p = hit + flen;
+  }
+  return out;
+}
+
 /* Writes one method as its own C function, which the fn's entry and direct
  * callers (see emit_invoke) call. */
 static void emit_method(emitter *e, const char *fn_name, kiln_node *fn, kiln_fn_method *m) {
   uint32_t fid = fn->u.fn.id;
-  add_fn_row(e, method_name(fn_name, m), method_params(m), fn, false);
+  const char *cname = method_name(fn_name, m);
+  add_fn_row(e, cname, method_params(m), fn, false);
   fnctx f;
   fnctx_init(&f, fn->file ? fn->file : e->opts->file);
-  kiln_sb_printf(&f.out, "static kiln_val %s(%s) {\n", method_name(fn_name, m), method_params(m));
+  kiln_fn_method *outer_method = e->self_method;
+  fnctx *outer_f = e->self_f;
+  uint32_t outer_calls = e->self_calls;
+  e->self_method = m;
+  e->self_f = &f;
+  e->self_calls = 0;
   line(&f, "(void)self;");
-  line(&f, "STACK_CHECK();");
   if (m->has_recur) line(&f, "volatile int *intr = kiln_rt->interrupt_flag();");
   for (uint32_t i = 0; i < m->nfixed; i++) {
     if (m->variadic) line(&f, "kiln_val %s = argv[%u];", local_cname(m->params[i]), i);
@@ -633,7 +684,26 @@ static void emit_method(emitter *e, const char *fn_name, kiln_node *fn, kiln_fn_
   const char *r = emit(e, &f, m->body);
   line(&f, "return %s;", r);
   kiln_sb_puts(&f.out, "}\n\n");
-  kiln_sb_putn(&e->fns, f.out.buf, f.out.len);
+  uint32_t self_calls = e->self_calls;
+  e->self_method = outer_method;
+  e->self_f = outer_f;
+  e->self_calls = outer_calls;
+  /* f.out is the body after the opening brace; self-calls went to the copy. */
+  const char *copy = fmt("%s_inl", cname);
+  const char *params = method_params(m);
+  if (self_calls && self_calls <= SELF_INLINE_MAX_CALLS && f.out.len <= SELF_INLINE_MAX_TEXT) {
+    kiln_sb_printf(&e->decls, "INLINE kiln_val %s(%s);\n", copy, params);
+    kiln_sb body = rename_calls(&f.out, copy, cname);
+    kiln_sb_printf(&e->fns, "/* %s inlined into itself: see emit_method */\n", cname);
+    kiln_sb_printf(&e->fns, "INLINE kiln_val %s(%s) {\n", copy, params);
+    kiln_sb_putn(&e->fns, body.buf, body.len);
+    kiln_sb_printf(&e->fns, "static kiln_val %s(%s) {\n  STACK_CHECK();\n", cname, params);
+    kiln_sb_putn(&e->fns, f.out.buf, f.out.len);
+  } else {
+    kiln_sb body = self_calls ? rename_calls(&f.out, copy, cname) : f.out;
+    kiln_sb_printf(&e->fns, "static kiln_val %s(%s) {\n  STACK_CHECK();\n", cname, params);
+    kiln_sb_putn(&e->fns, body.buf, body.len);
+  }
 }
 
 static const char *fn_name_of(uint32_t unit, kiln_node *fn) {
@@ -847,7 +917,6 @@ static const char *emit_invoke(emitter *e, fnctx *f, kiln_node *n) {
   const char *t, *args;
   if (fn->kind == KILN_N_VAR) {
     kiln_var *var = fn->u.var.var;
-    const char *v = var_ref(e, var);
     const char *target;
     uint32_t slot;
     kiln_fn_method *m = known_method(e, var, argc, &target, &slot);
@@ -863,11 +932,15 @@ static const char *emit_invoke(emitter *e, fnctx *f, kiln_node *n) {
       }
       const char *callee = temp(e);
       t = temp(e);
-      line(f, "kiln_val %s = var_deref(%s %s);", callee, v, var_comment(var));
+      line(f, "kiln_val %s = %s;", callee, var_read(e, var));
       line(f, "kiln_val %s;", t);
       line(f, "if (__builtin_expect(%s == K[%u], 1)) {", callee, slot);
-      line(f, "  %s = %s((kiln_fn *)%s%s);", t, method_name(target, m), callee,
-           kiln_sb_cstr(&direct));
+      const char *method = method_name(target, m);
+      if (m == e->self_method && f == e->self_f) {
+        method = fmt("%s_inl", method);
+        e->self_calls++;
+      }
+      line(f, "  %s = %s((kiln_fn *)%s%s);", t, method, callee, kiln_sb_cstr(&direct));
       line(f, "} else {");
       f->indent++;
       if (argc) {
@@ -887,7 +960,7 @@ static const char *emit_invoke(emitter *e, fnctx *f, kiln_node *n) {
     }
     args = emit_args(e, f, argc, n->u.invoke.args);
     t = temp(e);
-    line(f, "kiln_val %s = call_var(%s %s, %u, %s);", t, v, var_comment(var), argc, args);
+    line(f, "kiln_val %s = call_val(%s, %u, %s);", t, var_read(e, var), argc, args);
   } else {
     const char *callee = emit(e, f, fn);
     args = emit_args(e, f, argc, n->u.invoke.args);
@@ -1000,8 +1073,7 @@ static const char *emit(emitter *e, fnctx *f, kiln_node *n) {
   case KILN_N_LOCAL: return local_ref(&n->u.local);
   case KILN_N_VAR: {
     const char *t = temp(e);
-    line(f, "kiln_val %s = var_deref(%s %s);", t, var_ref(e, n->u.var.var),
-         var_comment(n->u.var.var));
+    line(f, "kiln_val %s = %s;", t, var_read(e, n->u.var.var));
     return t;
   }
   case KILN_N_THE_VAR: return fmt("((kiln_val)%s)", var_ref(e, n->u.var.var));
@@ -1159,17 +1231,16 @@ static const char fast_paths[] =
     "#define STACK_CHECK() \\\n"
     "  ((void)*(volatile char *)((char *)__builtin_frame_address(0) - KILN_STACK_BANG))\n"
     "#endif\n"
+    "/* A dynamic var's value: its root until some thread binds it. */\n"
     "INLINE kiln_val var_deref(kiln_var *v) {\n"
-    "  return (v->h.flags & KILN_VAR_DYNAMIC) ? kiln_rt->var_get(v) : KILN_VAR_ROOT(v);\n"
+    "  return (v->h.flags & KILN_VAR_THREAD_BOUND) ? kiln_rt->var_get(v) : KILN_VAR_ROOT(v);\n"
     "}\n"
     "INLINE kiln_val call_val(kiln_val f, uint32_t argc, const kiln_val *argv) {\n"
     "  if (__builtin_expect(KILN_HAS_TYPE(f, KILN_T_FN), 1))\n"
     "    return ((kiln_fn *)f)->code((kiln_fn *)f, argc, argv);\n"
     "  return kiln_rt->call(f, argc, argv);\n"
     "}\n"
-    "INLINE kiln_val call_var(kiln_var *v, uint32_t argc, const kiln_val *argv) {\n"
-    "  return call_val(var_deref(v), argc, argv);\n"
-    "}\n"
+
     "INLINE kiln_val num_add(kiln_val a, kiln_val b) {\n"
     "  int64_t r;\n"
     "  if (KILN_FIX2(a, b) && !__builtin_add_overflow((int64_t)a, (int64_t)b - 1, &r))\n"

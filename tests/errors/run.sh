@@ -66,6 +66,18 @@ else
              $'\tat errs.deep/outer (deep.clj:6)' $'\tat errs.deep/eval (deep.clj:7)'
 fi
 
+# A fn calling itself: the interpreter shows every call; compiled code runs
+# two levels per native frame (a self-call's inline copy), one line per pair.
+current="run rec.clj"
+run run "${mode[@]}" rec.clj
+want_status 1
+d=$'\tat user/down (rec.clj:1)'
+if $interp; then want_order "$d" "$d" "$d" "$d" "$d" $'\tat user/eval (rec.clj:2)'
+else want_order "$d" "$d" "$d" $'\tat user/eval (rec.clj:2)'; fi
+if [ "$(grep -cxF -- "$d" "$out")" != "$($interp && echo 5 || echo 3)" ]; then
+  echo "FAIL ($current): wrong number of user/down frames"; fails=$((fails + 1))
+fi
+
 current="run trace.clj"
 run run "${mode[@]}" trace.clj
 want_status 0

@@ -20,6 +20,39 @@
     (def unbound-one)
     (is (not (bound? #'unbound-one)))))
 
+;; Functions that call themselves, redefining their own var part way down:
+;; each call after the change must run the new fn, whatever its depth.
+(defn self-redef-odd [n]
+  (if (= n 3)
+    (do (alter-var-root #'self-redef-odd (constantly (fn [m] [:new m])))
+        (self-redef-odd (inc n)))
+    (self-redef-odd (inc n))))
+(defn self-redef-even [n]
+  (if (= n 4)
+    (do (alter-var-root #'self-redef-even (constantly (fn [m] [:new m])))
+        (self-redef-even (inc n)))
+    (self-redef-even (inc n))))
+(defn self-sum [n] (if (zero? n) 0 (+ n (self-sum (dec n)))))
+(defn self-add [n x] (if (zero? n) x (+ x (self-add (dec n) x))))
+(defn self-tree [n] (if (< n 2) [n] (into (self-tree (- n 1)) (self-tree (- n 2)))))
+
+(deftest self-calls
+  (testing "recursion reads the var at every call"
+    (is (= [:new 4] (self-redef-odd 0)))
+    (is (= [:new 5] (self-redef-even 0))))
+  (testing "results at odd and even depths"
+    (is (= [0 1 3 6 10 15] (map self-sum (range 6))))
+    (is (= 500500 (self-sum 1000)))
+    (is (= [1 0 1 1 0] (self-tree 4)))
+    (is (= 89 (count (self-tree 10)))))
+  (testing "with-redefs reaches the recursive calls"
+    (is (= 103 (with-redefs [self-sum (fn [n] (if (zero? n) 100 (+ 1 (self-sum (dec n)))))]
+                 (self-sum 3)))))
+  (testing "overflow still throws, from either level"
+    (is (= 6917529027641081856 (self-add 2 2305843009213693952)))
+    (is (thrown? ArithmeticException (self-add 3 2305843009213693952)))
+    (is (thrown? ArithmeticException (self-add 4 2305843009213693952)))))
+
 (deftest if-do-let
   (is (= 1 (if true 1 2)))
   (is (= 2 (if false 1 2)))
