@@ -36,6 +36,7 @@
 #include <llvm/ADT/SmallVector.h>
 #include <llvm/Support/CommandLine.h>
 #include <llvm/Support/CrashRecoveryContext.h>
+#include <llvm/Support/Signals.h>
 #include <llvm/Support/Host.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/TargetSelect.h>
@@ -228,6 +229,10 @@ int link(int macho, const char *const *argv, int argc, char **diag) {
     if (!returned) ok = false;
   }
   llvm::CrashRecoveryContext::Disable();
+  /* lld registered its output file for removal on a signal, which installed
+   * LLVM's handlers for SIGINT, SIGTERM, SIGPIPE and more, once-only: the
+   * process's own handlers (kiln serve's SIGINT, the stack guard) go back. */
+  llvm::sys::unregisterHandlers();
   lld::CommonLinkerContext::destroy();
   os.flush();
   *diag = malloc_text(text);

@@ -206,6 +206,23 @@ def standalone_checks(port, ref_port):
     c2.close()
 
 
+def builds_during_collections(port):
+    # Collections on other threads while patches are built in-process: the
+    # linker's signal handlers must not take the collector's signals.
+    c = Client(port=port)
+    s = c.clone()
+    c.eval("(def churn (future (dotimes [_ 400] (dorun (map vector (range 20000))))))", session=s)
+    c.eval("(def churn2 (future (dotimes [_ 400] (count (into [] (range 20000))))))", session=s)
+    for i in range(25):
+        r = c.request({"op": "load-file", "file": "(ns gcb.x%d)\n(defn f [a] (* a %d))\n(f 2)\n" % (i, i),
+                       "file-path": "/tmp/gcb/x.clj", "file-name": "x.clj", "session": s})
+        if values(r) != [str(2 * i)]:
+            check(False, "load-file %d while collecting" % i, str(r))
+            return
+    check(values(c.eval("[@churn @churn2]", session=s)) == ["[nil nil]"], "collecting threads finished")
+    check(True, "25 patch builds while other threads collect")
+
+
 def faults(port):
     # Garbage on one connection while another keeps working.
     good = Client(port=port)
@@ -278,6 +295,7 @@ def main():
             rres = run_scenarios(rport)
             compare(kres, rres)
         standalone_checks(port, None)
+        builds_during_collections(port)
         faults(port)
     finally:
         kiln.terminate()
