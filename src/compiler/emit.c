@@ -671,7 +671,7 @@ static void emit_method(emitter *e, const char *fn_name, kiln_node *fn, kiln_fn_
   line(&f, "(void)self;");
   if (m->has_recur) line(&f, "volatile int *intr = kiln_rt->interrupt_flag();");
   for (uint32_t i = 0; i < m->nfixed; i++) {
-    if (m->variadic) line(&f, "kiln_val %s = argv[%u];", local_cname(m->params[i]), i);
+    if (m->variadic) line(&f, "kiln_val %s = TAKE(%u);", local_cname(m->params[i]), i);
     else line(&f, "kiln_val %s = p%u;", local_cname(m->params[i]), i);
     scope_push(&f, m->params[i]);
   }
@@ -743,7 +743,7 @@ static const char *emit_fn_function(emitter *e, kiln_node *fn) {
     }
     kiln_sb args;
     kiln_sb_init(&args);
-    for (uint32_t j = 0; j < m->nfixed; j++) kiln_sb_printf(&args, ", argv[%u]", j);
+    for (uint32_t j = 0; j < m->nfixed; j++) kiln_sb_printf(&args, ", TAKE(%u)", j);
     line(&f, "case %u: return %s(self%s);", m->nfixed, method_name(name, m), kiln_sb_cstr(&args));
   }
   if (variadic && split)
@@ -764,7 +764,7 @@ static const char *emit_fn_function(emitter *e, kiln_node *fn) {
       uint32_t mark_scope = f.nscope;
       if (m->has_recur) line(&f, "volatile int *intr = kiln_rt->interrupt_flag();");
       for (uint32_t j = 0; j < m->nfixed; j++) {
-        line(&f, "kiln_val %s = argv[%u];", local_cname(m->params[j]), j);
+        line(&f, "kiln_val %s = TAKE(%u);", local_cname(m->params[j]), j);
         scope_push(&f, m->params[j]);
       }
       if (m->variadic) {
@@ -1234,6 +1234,15 @@ static const char fast_paths[] =
     "/* A dynamic var's value: its root until some thread binds it. */\n"
     "INLINE kiln_val var_deref(kiln_var *v) {\n"
     "  return (v->h.flags & KILN_VAR_THREAD_BOUND) ? kiln_rt->var_get(v) : KILN_VAR_ROOT(v);\n"
+    "}\n"
+    "/* Argument i of this call, its slot in argv cleared: argv belongs to the\n"
+    " * callee, and the caller's array must not keep the head of a lazy seq\n"
+    " * alive (the collector scans it) while this call walks the seq. */\n"
+    "#define TAKE(i) take_arg(argv, (i))\n"
+    "INLINE kiln_val take_arg(const kiln_val *argv, uint32_t i) {\n"
+    "  kiln_val v = argv[i];\n"
+    "  ((kiln_val *)argv)[i] = KILN_NIL;\n"
+    "  return v;\n"
     "}\n"
     "INLINE kiln_val call_val(kiln_val f, uint32_t argc, const kiln_val *argv) {\n"
     "  if (__builtin_expect(KILN_HAS_TYPE(f, KILN_T_FN), 1))\n"

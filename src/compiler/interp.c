@@ -105,6 +105,9 @@ static kiln_val interp_call(kiln_fn *self, uint32_t argc, const kiln_val *argv) 
   uint32_t nf = m->nfixed;
   for (uint32_t i = 0; i < nf; i++) slots[i] = argv[i];
   if (m->variadic) slots[nf] = kiln_rest_args(argc, argv, nf);
+  /* argv is this call's (docs/patch-abi.md): cleared, so the caller's array
+   * does not keep the head of a lazy seq alive while the body walks it. */
+  memset((kiln_val *)argv, 0, argc * sizeof *argv);
   frame fr = {slots, self, {{NULL, self->name, fn->file, fn->line, fn->column}, kiln_frame_top}};
   kiln_frame_top = &fr.rec;
   for (;;) {

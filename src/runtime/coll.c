@@ -301,7 +301,9 @@ kiln_val kiln_get(kiln_val coll, kiln_val k, kiln_val not_found) {
   }
 }
 
-static kiln_val seq_nth(kiln_val coll, int64_t i, kiln_val not_found, bool has_not_found) {
+/* Out of line: see reduce_seq. */
+__attribute__((noinline)) static kiln_val seq_nth(kiln_val coll, int64_t i, kiln_val not_found,
+                                                  bool has_not_found) {
   kiln_val s = kiln_seq(coll);
   for (int64_t j = 0; j <= i && s != KILN_NIL; j++, s = kiln_seq_next(s))
     if (j == i) return kiln_seq_first(s);
@@ -641,7 +643,14 @@ bool kiln_is_reduced(kiln_val x) { return KILN_HAS_TYPE(x, KILN_T_REDUCED); }
 
 kiln_val kiln_reduced_value(kiln_val x) { return ((kiln_reduced_obj *)x)->val; }
 
-static kiln_val reduce_seq(kiln_val f, kiln_val acc, kiln_val s) {
+/* Folds seq [s] into [acc]; with [start] false, its first item starts the
+ * fold (an empty seq returns (f)). Out of line, and given the seq itself
+ * rather than its first item and rest: a caller that took the seq apart
+ * first would leave the head in registers its callees save, and so on the
+ * stack under this loop, where the conservative scan finds it and keeps
+ * every item the walk realizes alive. */
+__attribute__((noinline)) static kiln_val reduce_seq(kiln_val f, kiln_val acc, kiln_val s,
+                                                     bool start) {
   while (s != KILN_NIL) {
     /* A chunk-cons (map and filter over vectors and ranges make them) goes
      * a chunk at a time, without a seq object per item. */
@@ -649,22 +658,34 @@ static kiln_val reduce_seq(kiln_val f, kiln_val acc, kiln_val s) {
         (kiln_seq_kind)((kiln_obj *)s)->flags == KILN_SEQ_CHUNKED) {
       const kiln_seq_obj *o = (const kiln_seq_obj *)s;
       for (intptr_t i = o->i; i < o->end; i++) {
-        acc = kiln_coll_call2(f, acc, kiln_vec_nth(o->coll, i, KILN_NIL, true));
+        kiln_val x = kiln_vec_nth(o->coll, i, KILN_NIL, true);
+        if (__builtin_expect(!start, 0)) {
+          acc = x;
+          start = true;
+          continue;
+        }
+        acc = kiln_coll_call2(f, acc, x);
         if (KILN_HAS_TYPE(acc, KILN_T_REDUCED)) return ((kiln_reduced_obj *)acc)->val;
       }
+      kiln_gc_scrub_near();
       s = kiln_seq(o->extra);
       continue;
     }
-    acc = kiln_coll_call2(f, acc, kiln_seq_first(s));
-    if (KILN_HAS_TYPE(acc, KILN_T_REDUCED)) return ((kiln_reduced_obj *)acc)->val;
+    if (__builtin_expect(!start, 0)) {
+      acc = kiln_seq_first(s);
+      start = true;
+    } else {
+      acc = kiln_coll_call2(f, acc, kiln_seq_first(s));
+      if (KILN_HAS_TYPE(acc, KILN_T_REDUCED)) return ((kiln_reduced_obj *)acc)->val;
+    }
     s = kiln_seq_next(s);
   }
-  return acc;
+  return start ? acc : kiln_call0(f);
 }
 
 static kiln_val reduce_range(kiln_val f, kiln_val acc, const kiln_seq_obj *r) {
   int64_t i = r->i, end = r->end, step = KILN_FIXNUM_VALUE(r->extra);
-  if (step == 0) return reduce_seq(f, acc, (kiln_val)r);
+  if (step == 0) return reduce_seq(f, acc, (kiln_val)r, true);
   for (;;) {
     acc = kiln_coll_call2(f, acc, kiln_long(i));
     if (KILN_HAS_TYPE(acc, KILN_T_REDUCED)) return ((kiln_reduced_obj *)acc)->val;
@@ -691,7 +712,7 @@ kiln_val kiln_reduce(kiln_val f, kiln_val init, kiln_val coll) {
   default:
     break;
   }
-  return reduce_seq(f, init, kiln_seq(coll));
+  return reduce_seq(f, init, kiln_seq(coll), true);
 }
 
 kiln_val kiln_reduce1(kiln_val f, kiln_val coll) {
@@ -708,9 +729,7 @@ kiln_val kiln_reduce1(kiln_val f, kiln_val coll) {
     kiln_val next = kiln_seq_next(coll);
     return next == KILN_NIL ? kiln_long(r->i) : kiln_reduce(f, kiln_long(r->i), next);
   }
-  kiln_val s = kiln_seq(coll);
-  if (s == KILN_NIL) return kiln_call0(f);
-  return reduce_seq(f, kiln_seq_first(s), kiln_seq_next(s));
+  return reduce_seq(f, KILN_NIL, kiln_seq(coll), false);
 }
 
 static kiln_val reduce_kv(kiln_val f, kiln_val init, kiln_val coll) {
@@ -930,7 +949,8 @@ bool kiln_coll_equiv(kiln_val a, kiln_val b) {
  */
 static inline kiln_val take_seq_arg(const kiln_val *argv, uint32_t i) {
   kiln_val v = argv[i];
-  if (KILN_HAS_TYPE(v, KILN_T_LAZY_SEQ) || KILN_HAS_TYPE(v, KILN_T_CONS))
+  if (KILN_HAS_TYPE(v, KILN_T_LAZY_SEQ) || KILN_HAS_TYPE(v, KILN_T_CONS) ||
+      KILN_HAS_TYPE(v, KILN_T_SEQ))
     ((kiln_val *)argv)[i] = KILN_NIL;
   return v;
 }
@@ -978,7 +998,8 @@ KILN_NATIVE(n_get) {
 
 KILN_NATIVE(n_nth) {
   KILN_ARITY("clojure.core/nth", argc == 2 || argc == 3);
-  return kiln_nth(argv[0], index_of(argv[1]), argc == 3 ? argv[2] : KILN_NIL, argc == 3);
+  return kiln_nth(take_seq_arg(argv, 0), index_of(argv[1]), argc == 3 ? argv[2] : KILN_NIL,
+                  argc == 3);
 }
 
 KILN_NATIVE(n_contains_p) {

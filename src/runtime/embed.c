@@ -140,9 +140,14 @@ typedef struct call_ctx {
   const kiln_val *argv;
 } call_ctx;
 
+/* The host's argv may be read-only and stays the host's: the callee, which
+ * owns the array it is given (and clears what it takes), gets a copy. */
 static kiln_val call_body(void *p) {
   call_ctx *c = p;
-  return kiln_call(c->f, c->argc, c->argv);
+  kiln_val small[8];
+  kiln_val *argv = c->argc <= KILN_ARRAY_LEN(small) ? small : kiln_alloc(c->argc * sizeof *argv);
+  if (c->argc) memcpy(argv, c->argv, c->argc * sizeof *argv);
+  return kiln_call(c->f, c->argc, argv);
 }
 
 int kiln_invoke(kiln_runtime *rt, kiln_val f, uint32_t argc, const kiln_val *argv,

@@ -138,6 +138,12 @@ __attribute__((noinline)) void kiln_gc_scrub_stack(void) {
   __asm__ volatile("" : : "r"(area) : "memory");
 }
 
+__attribute__((noinline)) void kiln_gc_scrub_near(void) {
+  volatile char area[1024];
+  memset((char *)area, 0, sizeof area);
+  __asm__ volatile("" : : "r"(area) : "memory");
+}
+
 static const char *const type_class_names[KILN_T_COUNT] = {
     [KILN_T_NONE] = "java.lang.Object",
 #define KILN_TYPE_CLASS(name, jvm) [KILN_T_##name] = jvm,

@@ -622,7 +622,7 @@ void kiln_str_to(kiln_sb *sb, kiln_val x) {
     static kiln_var *type_str;
     if (!type_str) type_str = kiln_var_intern("clojure.core", "-type-str");
     if (kiln_var_is_bound(type_str)) {
-      kiln_val s = kiln_call(kiln_var_get(type_str), 1, &x);
+      kiln_val s = kiln_call1(kiln_var_get(type_str), x);
       if (s != KILN_NIL) {
         kiln_str_to(sb, s);
         return;

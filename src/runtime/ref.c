@@ -94,8 +94,9 @@ static void atom_swap(kiln_val atom, kiln_val f, uint32_t nargs, const kiln_val 
   kiln_val small[8];
   kiln_val *argv = nargs + 1 <= KILN_ARRAY_LEN(small) ? small
                                                        : kiln_alloc((nargs + 1) * sizeof(kiln_val));
-  if (nargs) memcpy(argv + 1, args, nargs * sizeof(kiln_val));
   for (;;) {
+    /* Filled afresh for every try: the callee owns its argv. */
+    if (nargs) memcpy(argv + 1, args, nargs * sizeof(kiln_val));
     kiln_val old = load(&a->value);
     argv[0] = old;
     kiln_val neu = kiln_call(f, nargs + 1, argv);

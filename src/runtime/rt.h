@@ -83,6 +83,11 @@ void kiln_gc_unregister_thread(void);
  * that happens to point at a cell of a lazy seq keeps every later cell of
  * that seq alive, since the scan is conservative. */
 void kiln_gc_scrub_stack(void);
+/* The same for the 1 KB below the caller's frame, where the frames of the
+ * calls it makes next will lie: a walk of a lazy seq calls it before each
+ * step that realizes more of the seq, so the slots those frames never write
+ * (padding, spill slots) hold no stale pointer to a cell it already passed. */
+void kiln_gc_scrub_near(void);
 
 static inline kiln_type kiln_type_of(kiln_val v) {
   if (KILN_IS_PTR(v)) return (kiln_type)KILN_OBJ_TYPE(v);

@@ -193,9 +193,13 @@ static void *builder_main(void *arg) {
   for (int k = 0; k < 8; k++) {
     int i = (b->first + k) % KILN_TARGET_COUNT;
     kiln_tc_result r;
-    if (kiln_tc_build(targets[i], src, n, &(kiln_tc_opts){.no_cache = true}, &r) != 0 ||
-        r.size != reference[1][i].size || memcmp(r.bytes, reference[1][i].data, r.size) != 0)
+    int rc = kiln_tc_build(targets[i], src, n, &(kiln_tc_opts){.no_cache = true}, &r);
+    if (rc != 0 || r.size != reference[1][i].size ||
+        memcmp(r.bytes, reference[1][i].data, r.size) != 0) {
+      fprintf(stderr, "  thread build %d for %s: rc %d, %zu bytes (want %zu): %s\n", k,
+              targets[i]->name, rc, r.size, reference[1][i].size, r.message);
       b->bad++;
+    }
     kiln_tc_result_free(&r);
   }
   free(src);
