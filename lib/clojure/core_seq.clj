@@ -28,14 +28,7 @@
    (lazy-seq
     (when-let [s (seq coll)]
       (if (chunked-seq? s)
-        (let [c (chunk-first s)
-              n (count c)
-              b (chunk-buffer n)]
-          (loop [i 0]
-            (when (< i n)
-              (chunk-append b (f (nth c i)))
-              (recur (inc i))))
-          (chunk-cons (chunk b) (map f (chunk-rest s))))
+        (chunk-cons (-chunk-map f (chunk-first s)) (map f (chunk-rest s)))
         (cons (f (first s)) (map f (rest s)))))))
   ([f c1 c2]
    (lazy-seq
@@ -69,15 +62,7 @@
     (loop [s (seq coll)]
       (when s
         (if (chunked-seq? s)
-          (let [c (chunk-first s)
-                n (count c)
-                b (chunk-buffer n)]
-            (loop [i 0]
-              (when (< i n)
-                (let [x (nth c i)]
-                  (when (pred x) (chunk-append b x)))
-                (recur (inc i))))
-            (chunk-cons (chunk b) (filter pred (chunk-rest s))))
+          (chunk-cons (-chunk-filter pred (chunk-first s)) (filter pred (chunk-rest s)))
           (let [x (first s)]
             (if (pred x)
               (cons x (filter pred (rest s)))

@@ -107,7 +107,7 @@ static kiln_val interp_call(kiln_fn *self, uint32_t argc, const kiln_val *argv) 
   if (m->variadic) slots[nf] = kiln_rest_args(argc, argv, nf);
   /* argv is this call's (docs/patch-abi.md): cleared, so the caller's array
    * does not keep the head of a lazy seq alive while the body walks it. */
-  memset((kiln_val *)argv, 0, argc * sizeof *argv);
+  if (argc) memset((kiln_val *)argv, 0, argc * sizeof *argv);
   frame fr = {slots, self, {{NULL, self->name, fn->file, fn->line, fn->column}, kiln_frame_top}};
   kiln_frame_top = &fr.rec;
   for (;;) {

@@ -590,6 +590,34 @@ KILN_NATIVE(n_chunk) {
   return kiln_persistent(argv[0]);
 }
 
+/* The items of chunk [c] (a vector of at most 32), in [items]; their count. */
+static uint32_t chunk_items(kiln_val c, kiln_val items[CHUNK], const char *fn) {
+  if (!KILN_HAS_TYPE(c, KILN_T_VECTOR) || kiln_vec_count(c) > CHUNK)
+    kiln_throwf(KILN_EX_CLASS_CAST, "%s: class %s is not a chunk", fn, kiln_class_name(c));
+  uint32_t n = kiln_vec_count(c);
+  for (uint32_t i = 0; i < n; i++) items[i] = kiln_vec_nth(c, i, KILN_NIL, true);
+  return n;
+}
+
+KILN_NATIVE(n_chunk_map) {
+  KILN_ARITY("clojure.core/-chunk-map", argc == 2);
+  kiln_val f = argv[0], items[CHUNK];
+  uint32_t n = chunk_items(argv[1], items, "-chunk-map");
+  for (uint32_t i = 0; i < n; i++) items[i] = kiln_call1(f, items[i]);
+  return kiln_vec_from(n, items);
+}
+
+KILN_NATIVE(n_chunk_filter) {
+  KILN_ARITY("clojure.core/-chunk-filter", argc == 2);
+  kiln_val pred = argv[0], items[CHUNK];
+  uint32_t n = chunk_items(argv[1], items, "-chunk-filter"), kept = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    kiln_val keep = kiln_call1(pred, items[i]);
+    if (KILN_TRUTHY(keep)) items[kept++] = items[i];
+  }
+  return kept == n ? argv[1] : kiln_vec_from(kept, items);
+}
+
 KILN_NATIVE(n_chunk_cons) {
   KILN_ARITY("clojure.core/chunk-cons", argc == 2);
   if (!KILN_HAS_TYPE(argv[0], KILN_T_VECTOR))
@@ -744,6 +772,14 @@ static const kiln_native_def seq_natives[] = {
      n_chunk_buffer, 0},
     {"chunk-append", "([b x])", "Adds x at the end of chunk buffer b.", n_chunk_append, 0},
     {"chunk", "([b])", "The chunk (a vector) of the items added to chunk buffer b.", n_chunk, 0},
+    {"-chunk-map", "([f chunk])",
+     "The chunk of (f x) for each item x of chunk, in order: map's step over a\n"
+     "  chunked seq.",
+     n_chunk_map, 0},
+    {"-chunk-filter", "([pred chunk])",
+     "The chunk of the items of chunk that pred accepts, in order: filter's step\n"
+     "  over a chunked seq.",
+     n_chunk_filter, 0},
     {"chunk-cons", "([chunk rest])",
      "A chunked seq of the items of chunk followed by those of rest; rest\n"
      "  itself when chunk is empty.",
