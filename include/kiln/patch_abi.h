@@ -165,8 +165,12 @@ struct kiln_fn {
  * entry, so a fault in the stack's guard zone happens in compiled code (the
  * runtime's stack guard turns it into a StackOverflowError) while every
  * runtime function the code calls still has this much stack. Smaller than
- * the margin the runtime's own recursive code keeps. */
-#define KILN_STACK_BANG (64 * 1024)
+ * the margin the runtime's own recursive code keeps. Not a multiple of 4 KB:
+ * a load a multiple of 4 KB away from the frame's own fresh stores looks to
+ * the processor like a reload of one of them (4K aliasing) and waits for
+ * it, which doubled the cost of a call in about half of all processes (as
+ * the stack's random placement fell). */
+#define KILN_STACK_BANG (64 * 1024 + 2048)
 
 /*
  * Vars: the hot-reload mechanism. Every call to a global reads var->root with
