@@ -1806,10 +1806,23 @@ static void dec_print(kiln_sb *sb, kiln_val v) {
   }
 }
 
+/* [x] in decimal, without printf's format parsing: str and pr of longs are
+ * the printer's most common case. */
+static void long_write(kiln_sb *sb, int64_t x) {
+  char buf[24], *p = buf + sizeof buf;
+  uint64_t u = x < 0 ? 0 - (uint64_t)x : (uint64_t)x;
+  do {
+    *--p = (char)('0' + u % 10);
+    u /= 10;
+  } while (u);
+  if (x < 0) *--p = '-';
+  kiln_sb_putn(sb, p, (size_t)(buf + sizeof buf - p));
+}
+
 static void num_write(kiln_sb *sb, kiln_val v, bool readably) {
   char buf[40];
   switch (cat_of(v)) {
-  case C_LONG: kiln_sb_printf(sb, "%lld", (long long)kiln_long_value(v)); break;
+  case C_LONG: long_write(sb, kiln_long_value(v)); break;
   case C_DOUBLE: {
     double d = dbl_of(v);
     if (readably && !isfinite(d)) {

@@ -568,6 +568,10 @@ static void put_class_at(kiln_sb *sb, const char *cls, uint32_t h) {
 
 void kiln_str_to(kiln_sb *sb, kiln_val x) {
   if (x == KILN_NIL) return;
+  if (KILN_IS_FIXNUM(x)) { /* the commonest case after strings; no printer needed */
+    kiln_num_str(sb, x);
+    return;
+  }
   if (KILN_IS_CHAR(x)) {
     kiln_sb_put_utf8(sb, KILN_CHAR_VALUE(x));
     return;
@@ -780,6 +784,11 @@ KILN_NATIVE(n_str) {
   if (argc == 1 && KILN_HAS_TYPE(argv[0], KILN_T_STRING)) return argv[0];
   kiln_sb sb;
   kiln_sb_init(&sb);
+  /* (apply str many-strings) builds one long string: size it once. */
+  size_t guess = 0;
+  for (uint32_t i = 0; i < argc; i++)
+    guess += KILN_HAS_TYPE(argv[i], KILN_T_STRING) ? kiln_str_nbytes(argv[i]) : 20;
+  kiln_sb_reserve(&sb, guess);
   for (uint32_t i = 0; i < argc; i++) kiln_str_to(&sb, argv[i]);
   return kiln_sb_to_string(&sb);
 }

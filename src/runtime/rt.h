@@ -314,6 +314,9 @@ typedef struct kiln_sb {
 } kiln_sb;
 
 void kiln_sb_init(kiln_sb *sb);
+/* Makes room for [extra] more bytes at once, as a caller that knows the
+ * final size does instead of growing the buffer step by step. */
+void kiln_sb_reserve(kiln_sb *sb, size_t extra);
 void kiln_sb_putc(kiln_sb *sb, char c);
 void kiln_sb_puts(kiln_sb *sb, const char *s);
 void kiln_sb_putn(kiln_sb *sb, const char *s, size_t n);

@@ -45,6 +45,8 @@ static void sb_reserve(kiln_sb *sb, size_t extra) {
   sb->cap = cap;
 }
 
+void kiln_sb_reserve(kiln_sb *sb, size_t extra) { sb_reserve(sb, extra); }
+
 void kiln_sb_putc(kiln_sb *sb, char c) {
   sb_reserve(sb, 1);
   sb->buf[sb->len++] = c;
