@@ -691,19 +691,19 @@ static void emit_method(emitter *e, const char *fn_name, kiln_node *fn, kiln_fn_
   /* f.out is the body after the opening brace; self-calls went to the copy. */
   const char *copy = fmt("%s_inl", cname);
   const char *params = method_params(m);
-  if (self_calls && self_calls <= SELF_INLINE_MAX_CALLS && f.out.len <= SELF_INLINE_MAX_TEXT) {
+  bool doubled =
+      self_calls && self_calls <= SELF_INLINE_MAX_CALLS && f.out.len <= SELF_INLINE_MAX_TEXT;
+  /* The copy's self-calls go back to the method; so do all of an undoubled one's. */
+  kiln_sb renamed = self_calls ? rename_calls(&f.out, copy, cname) : f.out;
+  if (doubled) {
     kiln_sb_printf(&e->decls, "INLINE kiln_val %s(%s);\n", copy, params);
-    kiln_sb body = rename_calls(&f.out, copy, cname);
     kiln_sb_printf(&e->fns, "/* %s inlined into itself: see emit_method */\n", cname);
     kiln_sb_printf(&e->fns, "INLINE kiln_val %s(%s) {\n", copy, params);
-    kiln_sb_putn(&e->fns, body.buf, body.len);
-    kiln_sb_printf(&e->fns, "static kiln_val %s(%s) {\n  STACK_CHECK();\n", cname, params);
-    kiln_sb_putn(&e->fns, f.out.buf, f.out.len);
-  } else {
-    kiln_sb body = self_calls ? rename_calls(&f.out, copy, cname) : f.out;
-    kiln_sb_printf(&e->fns, "static kiln_val %s(%s) {\n  STACK_CHECK();\n", cname, params);
-    kiln_sb_putn(&e->fns, body.buf, body.len);
+    kiln_sb_putn(&e->fns, renamed.buf, renamed.len);
   }
+  const kiln_sb *body = doubled ? &f.out : &renamed;
+  kiln_sb_printf(&e->fns, "static kiln_val %s(%s) {\n  STACK_CHECK();\n", cname, params);
+  kiln_sb_putn(&e->fns, body->buf, body->len);
 }
 
 static const char *fn_name_of(uint32_t unit, kiln_node *fn) {
